@@ -1,0 +1,146 @@
+#include "cli_args.h"
+
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+namespace vitscope::cli {
+
+namespace {
+
+const std::set<std::string> kFlags = {"help", "json", "causal", "no-padding-mask", "logits"};
+const std::set<std::string> kValued = {"topk",  "preprocess", "labels",     "out",   "scale",      "temperature",
+                                       "mask-keys", "threads", "runs",  "from-layer", "input-size", "ablate-heads",
+                                       "layers", "heads", "image"};
+
+}  // namespace
+
+std::string Args::get(const std::string& name, const std::string& fallback) const {
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+}
+
+int Args::get_int(const std::string& name, int fallback, int min_value, int max_value) const {
+    if (!has(name)) return fallback;
+    const std::string& s = options.at(name);
+    size_t used = 0;
+    int v = 0;
+    try {
+        v = std::stoi(s, &used);
+    } catch (...) {
+        used = 0;
+    }
+    if (used != s.size() || s.empty())
+        throw std::invalid_argument("--" + name + " expects a whole number, got '" + s + "'");
+    if (v < min_value || v > max_value)
+        throw std::invalid_argument("--" + name + " must be between " + std::to_string(min_value) + " and " +
+                                    std::to_string(max_value) + ", got " + s);
+    return v;
+}
+
+float Args::get_float(const std::string& name, float fallback) const {
+    if (!has(name)) return fallback;
+    const std::string& s = options.at(name);
+    size_t used = 0;
+    float v = 0;
+    try {
+        v = std::stof(s, &used);
+    } catch (...) {
+        used = 0;
+    }
+    if (used != s.size() || s.empty() || !std::isfinite(v))
+        throw std::invalid_argument("--" + name + " expects a number, got '" + s + "'");
+    return v;
+}
+
+Args parse_args(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string s = argv[i];
+        if (s == "-h") s = "--help";
+        if (s.rfind("--", 0) == 0 && s.size() > 2) {
+            std::string name = s.substr(2), value;
+            const size_t eq = name.find('=');
+            if (eq != std::string::npos) {
+                value = name.substr(eq + 1);
+                name = name.substr(0, eq);
+            }
+            if (kFlags.count(name)) {
+                if (eq != std::string::npos) throw std::invalid_argument("--" + name + " takes no value");
+                a.options[name] = "1";
+            } else if (kValued.count(name)) {
+                if (eq == std::string::npos) {
+                    if (i + 1 >= argc) throw std::invalid_argument("--" + name + " needs a value");
+                    value = argv[++i];
+                }
+                a.options[name] = value;
+            } else {
+                throw std::invalid_argument("unknown option --" + name + " (see vitscope-cli --help)");
+            }
+        } else if (a.command.empty()) {
+            a.command = s;
+        } else {
+            a.positional.push_back(s);
+        }
+    }
+    return a;
+}
+
+std::string usage_text(const std::string& command) {
+    const std::string run_options =
+        "  --preprocess crop|pad|none  crop: resize shorter side to size/crop_pct (bicubic) and center-crop\n"
+        "                              (default); pad: letterbox the whole image, padding patches masked;\n"
+        "                              none: the image must already be the model's input size\n"
+        "  --input-size HxW            run at another resolution (multiples of the patch size); position\n"
+        "                              embeddings are interpolated bicubically\n"
+        "  --scale head|model|none     attention logit scale: 1/sqrt(d_head) (paper, default),\n"
+        "                              1/sqrt(d_model) (a common bug), or none\n"
+        "  --temperature T             divide the scaled logits by T (default 1)\n"
+        "  --mask-keys i,j,...         token indices no query may attend to (0 = CLS; patches follow\n"
+        "                              the prefix tokens); filled with -inf before softmax\n"
+        "  --causal                    causal mask: query i sees keys j <= i only\n"
+        "  --no-padding-mask           let queries attend to padding patches (with --preprocess pad)\n"
+        "  --layers A-B                apply scale/temperature/masks/ablation to layers A..B only\n"
+        "  --heads i,j                 apply scale/temperature/masks to these heads only\n"
+        "  --ablate-heads i,j          zero these heads' outputs (within --layers)\n"
+        "  --threads N                 engine threads (default: all cores)\n";
+    if (command == "info")
+        return "usage: vitscope-cli info MODEL\n\n"
+               "Prints the architecture, naming scheme, hyper-parameters, parameter count and what was\n"
+               "inferred. MODEL is a Hugging Face folder (config.json + model.safetensors) or a timm\n"
+               ".safetensors file.\n";
+    if (command == "predict")
+        return "usage: vitscope-cli predict MODEL IMAGE [options]\n\n"
+               "Prints the top-k classes with probabilities.\n\n"
+               "  --topk K                    how many classes (default 5)\n"
+               "  --labels FILE               class names, one per line (when the model has none)\n"
+               "  --json                      print {\"model\", \"top\":[{\"index\",\"label\",\"prob\"}], \"logits\"}\n" +
+               run_options;
+    if (command == "dump")
+        return "usage: vitscope-cli dump MODEL IMAGE --out FILE.safetensors [options]\n\n"
+               "Writes float32 tensors: logits [C], features [D], input [3,H,W], attn.L [H,N,N] for every\n"
+               "layer L (and logits.L with --logits). The file is written to a temporary name and renamed.\n\n"
+               "  --logits                    also write the pre-softmax attention logits logits.L [H,N,N]\n" +
+               run_options;
+    if (command == "bench")
+        return "usage: vitscope-cli bench MODEL [--threads N] [--runs R] [--from-layer L] [--input-size HxW]\n\n"
+               "Times the forward pass with every attention map captured (median of R runs after one\n"
+               "warm-up; default R = 20) and prints ms, GFLOP/s (a multiply-add counts as 2) and the\n"
+               "fraction of the assumed fp32 peak (threads x clock from /proc/cpuinfo x 32 FLOP/cycle:\n"
+               "two 256-bit FMA units). --from-layer L times a partial recompute of layers L.. only.\n"
+               "--image FILE times a real image instead of a synthetic input.\n";
+    return "usage: vitscope-cli COMMAND [ARGS] [options]\n\n"
+           "Commands:\n"
+           "  info MODEL                  architecture, naming, hyper-parameters, parameters, inferences\n"
+           "  predict MODEL IMAGE         top-k classes (--topk, --json, --labels, --preprocess ...)\n"
+           "  dump MODEL IMAGE --out F    write logits and every layer's attention [H,N,N] to safetensors\n"
+           "  bench MODEL                 median forward time with attention capture, GFLOP/s\n"
+           "  help [COMMAND]              this text, or a command's options\n\n"
+           "MODEL: a Hugging Face model folder (config.json + model.safetensors) or a timm-named\n"
+           ".safetensors file (F32/F16/BF16). Supported: ViT, DeiT (plain and distilled), DINO, DINOv2\n"
+           "(LayerScale, registers). IMAGE: PNG, JPEG, BMP, ... (anything Qt decodes).\n"
+           "Exit status: 0 on success, 1 on any error (one line on stderr), 2 for usage errors.\n\n"
+           "`vitscope-cli COMMAND --help` lists a command's options.\n";
+}
+
+}  // namespace vitscope::cli

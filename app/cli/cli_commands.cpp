@@ -1,0 +1,356 @@
+#include "cli_commands.h"
+
+#include "image_loader.h"
+#include "model_loader.h"
+#include "safetensors.h"
+#include "vit_forward.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+namespace vitscope::cli {
+
+namespace {
+
+std::vector<int> parse_int_list(const std::string& name, const std::string& s) {
+    std::vector<int> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        size_t used = 0;
+        int v = -1;
+        try {
+            v = std::stoi(item, &used);
+        } catch (...) {
+            used = 0;
+        }
+        if (used == 0 || used != item.size() || v < 0)
+            throw UsageError("--" + name + " expects comma-separated non-negative integers, got '" + s + "'");
+        out.push_back(v);
+    }
+    return out;
+}
+
+void require_positional(const Args& a, size_t n, const char* what) {
+    if (a.positional.size() != n)
+        throw UsageError(std::string("usage: vitscope-cli ") + a.command + " " + what + " (see --help)");
+}
+
+struct InputSize {
+    int height = 0, width = 0;
+};
+
+InputSize input_size(const Args& a, const LoadedModel& m) {
+    InputSize s{m.input_height(), m.input_width()};
+    if (a.has("input-size")) {
+        const std::string v = a.get("input-size");
+        int h = 0, w = 0;
+        char x = 0, extra = 0;
+        if (std::sscanf(v.c_str(), "%d%c%d%c", &h, &x, &w, &extra) != 3 || (x != 'x' && x != 'X') || h <= 0 ||
+            w <= 0 || h > 4096 || w > 4096)
+            throw UsageError("--input-size expects HxW (e.g. 224x320), got '" + v + "'");
+        if (h % m.patch_size() || w % m.patch_size())
+            throw UsageError("--input-size " + v + " is not a multiple of the patch size " +
+                             std::to_string(m.patch_size()));
+        s = {h, w};
+    }
+    return s;
+}
+
+AttentionOptions attention_options(const Args& a, int depth, int heads, int num_tokens) {
+    AttentionOptions o;
+    if (a.has("scale") && !parse_scale_mode(a.get("scale"), o.scale_mode))
+        throw UsageError("--scale must be head, model or none, got '" + a.get("scale") + "'");
+    o.temperature = a.get_float("temperature", 1.0f);
+    if (!(o.temperature > 0.0f)) throw UsageError("--temperature must be > 0");
+    if (a.has("mask-keys")) o.masked_keys = parse_int_list("mask-keys", a.get("mask-keys"));
+    for (int k : o.masked_keys)
+        if (k >= num_tokens)
+            throw UsageError("--mask-keys: token " + std::to_string(k) + " does not exist (the model has " +
+                             std::to_string(num_tokens) + " tokens)");
+    o.causal = a.has("causal");
+    o.padding_mask = !a.has("no-padding-mask");
+    if (a.has("layers")) {
+        const std::string v = a.get("layers");
+        int lo = -1, hi = -1;
+        char dash = 0, extra = 0;
+        const int n = std::sscanf(v.c_str(), "%d%c%d%c", &lo, &dash, &hi, &extra);
+        if (n == 1) hi = lo;
+        else if (n != 3 || dash != '-') lo = -1;
+        if (lo < 0 || hi < lo || hi >= depth)
+            throw UsageError("--layers expects A-B with 0 <= A <= B < " + std::to_string(depth) + ", got '" + v + "'");
+        o.first_layer = lo;
+        o.last_layer = hi;
+    }
+    if (a.has("heads")) o.heads = parse_int_list("heads", a.get("heads"));
+    if (a.has("ablate-heads")) o.ablated_heads = parse_int_list("ablate-heads", a.get("ablate-heads"));
+    for (const std::vector<int>* list : {&o.heads, &o.ablated_heads})
+        for (int h : *list)
+            if (h >= heads)
+                throw UsageError("head " + std::to_string(h) + " does not exist (the model has " +
+                                 std::to_string(heads) + " heads)");
+    o.keep_logits = a.has("logits");
+    return o;
+}
+
+std::vector<std::string> class_labels(const Args& a, const LoadedModel& m) {
+    std::vector<std::string> labels = m.info().labels;
+    if (labels.empty() && a.has("labels")) {
+        std::ifstream in(a.get("labels"));
+        if (!in) throw std::runtime_error(a.get("labels") + ": cannot open labels file");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            labels.push_back(line);
+        }
+        if (int(labels.size()) != m.num_classes())
+            throw std::runtime_error(a.get("labels") + ": has " + std::to_string(labels.size()) +
+                                     " lines but the model has " + std::to_string(m.num_classes()) + " classes");
+    }
+    labels.resize(size_t(std::max(m.num_classes(), 0)));
+    for (int i = 0; i < m.num_classes(); ++i)
+        if (labels[size_t(i)].empty()) labels[size_t(i)] = "class " + std::to_string(i);
+    return labels;
+}
+
+struct Run {
+    LoadedModel model;
+    ModelInput input;
+    ViTTrace trace;
+};
+
+ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string& image_path) {
+    PreprocessMode mode = PreprocessMode::Crop;
+    if (a.has("preprocess") && !parse_preprocess_mode(a.get("preprocess"), mode))
+        throw UsageError("--preprocess must be crop, pad or none, got '" + a.get("preprocess") + "'");
+    const InputSize size = input_size(a, m);
+    PreprocessConfig cfg;
+    cfg.height = size.height;
+    cfg.width = size.width;
+    cfg.patch_size = m.patch_size();
+    cfg.crop_pct = m.info().crop_pct;
+    cfg.mean = m.info().mean;
+    cfg.std = m.info().std;
+    RgbImage img = load_rgb_image(QString::fromStdString(image_path));
+    try {
+        return preprocess(img, mode, cfg);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(image_path + ": " + e.what());
+    }
+}
+
+void run_model(const Args& a, Run& r) {
+    const ViTModel& vm = *r.model.vit;
+    const int N = vm.hp.num_prefix_tokens() + (r.input.height / vm.hp.patch_size) * (r.input.width / vm.hp.patch_size);
+    const AttentionOptions o = attention_options(a, vm.hp.depth, vm.hp.num_heads, N);
+    vit_forward(vm, r.input, o, r.trace);
+    if (r.trace.all_masked_rows() > 0)
+        std::fprintf(stderr,
+                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
+                     r.trace.all_masked_rows());
+}
+
+void apply_threads(const Args& a) { set_engine_threads(a.get_int("threads", 0, 0, 1024)); }
+
+std::string fmt(const char* f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+int cmd_info(const Args& a) {
+    require_positional(a, 1, "info MODEL");
+    const LoadedModel m = load_model(a.positional[0]);
+    const ModelInfo& info = m.info();
+    const ViTHparams& hp = m.vit->hp;
+    std::printf("model:          %s\n", info.name.c_str());
+    std::printf("architecture:   %s\n", info.architecture.c_str());
+    std::printf("naming:         %s\n", info.naming.c_str());
+    std::printf("image size:     %dx%d (patch %d -> %dx%d = %d patches)\n", hp.image_height, hp.image_width,
+                hp.patch_size, hp.grid_height(), hp.grid_width(), hp.num_patches());
+    std::printf("tokens:         %d (%d prefix: CLS%s%s)\n", hp.num_prefix_tokens() + hp.num_patches(),
+                hp.num_prefix_tokens(), hp.dist_token ? ", DIST" : "",
+                hp.num_register_tokens ? (", " + std::to_string(hp.num_register_tokens) + " registers").c_str() : "");
+    std::printf("embed dim:      %d\n", hp.embed_dim);
+    std::printf("depth:          %d\n", hp.depth);
+    std::printf("heads:          %d (head dim %d)\n", hp.num_heads, hp.head_dim());
+    std::printf("mlp hidden:     %d\n", hp.mlp_hidden);
+    std::printf("layer scale:    %s\n", hp.layer_scale ? "yes" : "no");
+    std::printf("layer norm eps: %g\n", double(hp.layer_norm_eps));
+    std::printf("classes:        %d%s\n", hp.num_classes,
+                hp.num_classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)") : "");
+    std::printf("parameters:     %lld\n", static_cast<long long>(info.num_parameters));
+    std::printf("preprocess:     crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)\n",
+                double(info.crop_pct), double(info.mean[0]), double(info.mean[1]), double(info.mean[2]),
+                double(info.std[0]), double(info.std[1]), double(info.std[2]));
+    if (info.inferred.empty()) {
+        std::printf("inferred:       nothing (all from config.json)\n");
+    } else {
+        for (size_t i = 0; i < info.inferred.size(); ++i)
+            std::printf("%s%s\n", i == 0 ? "inferred:       " : "                ", info.inferred[i].c_str());
+    }
+    return 0;
+}
+
+int cmd_predict(const Args& a) {
+    require_positional(a, 2, "predict MODEL IMAGE");
+    apply_threads(a);
+    Run r;
+    r.model = load_model(a.positional[0]);
+    if (r.model.num_classes() == 0)
+        throw std::runtime_error(a.positional[0] + ": this model has no classifier (" + r.model.info().architecture +
+                                 "); use dump to get its features and attention");
+    const std::vector<std::string> labels = class_labels(a, r.model);
+    const int k = a.get_int("topk", 5, 1, r.model.num_classes());
+    r.input = prepare_input(a, r.model, a.positional[1]);
+    run_model(a, r);
+
+    const RowVector& logits = r.trace.logits;
+    const float maxv = logits.maxCoeff();
+    Eigen::ArrayXf p = (logits.array() - maxv).exp().transpose();
+    p /= p.sum();
+    std::vector<int> order(size_t(logits.size()));
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int x, int y) { return p[x] > p[y]; });
+
+    if (a.has("json")) {
+        std::string out = "{\"model\":" + json_quote(r.model.info().name) + ",\"top\":[";
+        for (int i = 0; i < k; ++i) {
+            const int c = order[size_t(i)];
+            if (i) out += ",";
+            out += "{\"index\":" + std::to_string(c) + ",\"label\":" + json_quote(labels[size_t(c)]) +
+                   ",\"prob\":" + fmt("%.6g", double(p[c])) + "}";
+        }
+        out += "],\"logits\":[";
+        for (Eigen::Index i = 0; i < logits.size(); ++i) out += (i ? "," : "") + fmt("%.7g", double(logits[i]));
+        out += "]}\n";
+        std::fputs(out.c_str(), stdout);
+    } else {
+        std::printf("%s on %s (%dx%d, %s)\n", r.model.info().name.c_str(), a.positional[1].c_str(), r.input.width,
+                    r.input.height, a.get("preprocess", "crop").c_str());
+        for (int i = 0; i < k; ++i) {
+            const int c = order[size_t(i)];
+            std::printf("%2d. %-30s %7.4f  (class %d)\n", i + 1, labels[size_t(c)].c_str(), double(p[c]), c);
+        }
+    }
+    return 0;
+}
+
+int cmd_dump(const Args& a) {
+    require_positional(a, 2, "dump MODEL IMAGE --out FILE.safetensors");
+    if (!a.has("out")) throw UsageError("dump needs --out FILE.safetensors");
+    apply_threads(a);
+    Run r;
+    r.model = load_model(a.positional[0]);
+    r.input = prepare_input(a, r.model, a.positional[1]);
+    run_model(a, r);
+    const ViTTrace& t = r.trace;
+    const int N = t.num_tokens, H = t.num_heads;
+    SafetensorsWriter w;
+    if (t.logits.size()) w.add("logits", {t.logits.size()}, t.logits.data());
+    w.add("features", {t.features.size()}, t.features.data());
+    w.add("input", {3, r.input.height, r.input.width}, r.input.chw);
+    for (size_t l = 0; l < t.layers.size(); ++l) {
+        w.add("attn." + std::to_string(l), {H, N, N}, t.layers[l].attn);
+        if (!t.layers[l].logits.empty()) w.add("logits." + std::to_string(l), {H, N, N}, t.layers[l].logits);
+    }
+    w.set_metadata("model", r.model.info().name);
+    w.set_metadata("architecture", r.model.info().architecture);
+    w.set_metadata("num_prefix_tokens", std::to_string(t.num_prefix));
+    w.set_metadata("grid", std::to_string(t.grid_height) + "x" + std::to_string(t.grid_width));
+    w.set_metadata("scale", scale_mode_name(t.options.scale_mode));
+    w.set_metadata("all_masked_rows", std::to_string(t.all_masked_rows()));
+    w.write(a.get("out"));
+    std::printf("wrote %s: %zu layers of attention [%d,%d,%d]%s\n", a.get("out").c_str(), t.layers.size(), H, N, N,
+                t.logits.size() ? ", logits" : "");
+    return 0;
+}
+
+double assumed_peak_gflops(int threads) {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    double mhz = 0;
+    while (std::getline(in, line))
+        if (line.rfind("cpu MHz", 0) == 0) {
+            mhz = std::atof(line.substr(line.find(':') + 1).c_str());
+            break;
+        }
+    return mhz > 0 ? threads * mhz * 1e-3 * 32.0 : 0.0;
+}
+
+int cmd_bench(const Args& a) {
+    require_positional(a, 1, "bench MODEL");
+    apply_threads(a);
+    const int runs = a.get_int("runs", 20, 1, 100000);
+    const LoadedModel m = load_model(a.positional[0]);
+    const ViTModel& vm = *m.vit;
+    ModelInput input;
+    if (a.has("image")) {
+        input = prepare_input(a, m, a.get("image"));
+    } else {
+        const InputSize s = input_size(a, m);
+        std::vector<float> chw(size_t(3) * s.height * s.width);
+        std::mt19937 rng(1234);
+        std::normal_distribution<float> nd(0.0f, 1.0f);
+        for (float& v : chw) v = nd(rng);
+        input = model_input_from_tensor(std::move(chw), s.height, s.width, vm.hp.patch_size);
+    }
+    const int from = a.get_int("from-layer", 0, 0, vm.hp.depth - 1);
+    AttentionOptions opts;
+    ViTTrace trace;
+    vit_forward(vm, input, opts, trace);  // warm-up (and the state a partial recompute starts from)
+    std::vector<double> ms;
+    for (int i = 0; i < runs; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        if (from == 0) vit_forward(vm, input, opts, trace);
+        else vit_recompute_from(vm, opts, from, trace);
+        const auto t1 = std::chrono::steady_clock::now();
+        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const double median = ms[ms.size() / 2];
+    const double flops_full = vit_forward_flops(vm.hp, input.height, input.width);
+    // A partial recompute runs (depth - from) of the depth blocks (plus the head).
+    const double flops = from == 0 ? flops_full : flops_full * double(vm.hp.depth - from) / vm.hp.depth;
+    const double gflops = flops / (median * 1e-3) / 1e9;
+    const int threads = engine_threads();
+    const double peak = assumed_peak_gflops(threads);
+    std::printf("model:     %s (%s)\n", m.info().name.c_str(), m.info().architecture.c_str());
+    std::printf("input:     %dx%d, %d tokens, attention captured for all %d layers x %d heads\n", input.width,
+                input.height, trace.num_tokens, vm.hp.depth, vm.hp.num_heads);
+    std::printf("threads:   %d\n", threads);
+    if (from > 0) std::printf("recompute: layers %d..%d (%d of %d)\n", from, vm.hp.depth - 1, vm.hp.depth - from, vm.hp.depth);
+    std::printf("runs:      %d (min %.3f ms, max %.3f ms)\n", runs, ms.front(), ms.back());
+    std::printf("median:    %.3f ms\n", median);
+    std::printf("work:      %.3f GFLOP (multiply-add = 2)\n", flops / 1e9);
+    std::printf("speed:     %.1f GFLOP/s", gflops);
+    if (peak > 0)
+        std::printf(" = %.0f%% of the assumed fp32 peak %.0f GFLOP/s (threads x clock x 32 FLOP/cycle)\n",
+                    100.0 * gflops / peak, peak);
+    else
+        std::printf("\n");
+    return 0;
+}
+
+}  // namespace
+
+int run_command(const Args& a) {
+    try {
+        if (a.command == "info") return cmd_info(a);
+        if (a.command == "predict") return cmd_predict(a);
+        if (a.command == "dump") return cmd_dump(a);
+        if (a.command == "bench") return cmd_bench(a);
+        throw UsageError("unknown command '" + a.command + "' (commands: info, predict, dump, bench; see --help)");
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "vitscope-cli: %s\n", e.what());
+        return 2;
+    }
+}
+
+}  // namespace vitscope::cli

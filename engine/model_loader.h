@@ -1,0 +1,26 @@
+// One entry point for front ends: open any supported checkpoint, whatever its architecture.
+#pragma once
+
+#include "checkpoint_source.h"
+#include "vit_model.h"
+
+#include <memory>
+#include <string>
+
+namespace vitscope {
+
+struct LoadedModel {
+    Architecture architecture = Architecture::ViTFamily;
+    std::shared_ptr<const ViTModel> vit;  // set for the ViT family
+
+    const ModelInfo& info() const;
+    int input_height() const;  // the resolution the model was trained at
+    int input_width() const;
+    int patch_size() const;
+    int num_classes() const;
+};
+
+// Throws FileError with a message naming the file (and tensor) on any problem.
+LoadedModel load_model(const std::string& path);
+
+}  // namespace vitscope

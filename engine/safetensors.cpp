@@ -1,0 +1,287 @@
+#include "safetensors.h"
+
+#include "json.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace vitscope {
+
+const char* dtype_name(DType d) {
+    switch (d) {
+    case DType::F32: return "F32";
+    case DType::F16: return "F16";
+    case DType::BF16: return "BF16";
+    }
+    return "?";
+}
+
+size_t dtype_size(DType d) { return d == DType::F32 ? 4 : 2; }
+
+int64_t TensorInfo::numel() const {
+    int64_t n = 1;
+    for (int64_t s : shape) n *= s;
+    return n;
+}
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (i) s += ",";
+        s += std::to_string(shape[i]);
+    }
+    return s + "]";
+}
+
+namespace {
+
+float half_to_float(uint16_t h) {
+    const uint32_t sign = uint32_t(h & 0x8000) << 16;
+    const uint32_t exp = (h >> 10) & 0x1F;
+    const uint32_t mant = h & 0x3FF;
+    uint32_t bits;
+    if (exp == 0) {
+        if (mant == 0) {
+            bits = sign;
+        } else {  // subnormal: value = mant * 2^-24
+            float f = std::ldexp(float(mant), -24);
+            std::memcpy(&bits, &f, 4);
+            bits |= sign;
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7F800000u | (mant << 13);
+    } else {
+        bits = sign | ((exp + 112) << 23) | (mant << 13);
+    }
+    float out;
+    std::memcpy(&out, &bits, 4);
+    return out;
+}
+
+float bf16_to_float(uint16_t b) {
+    uint32_t bits = uint32_t(b) << 16;
+    float out;
+    std::memcpy(&out, &bits, 4);
+    return out;
+}
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+}  // namespace
+
+SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
+    auto fail = [&](const std::string& what) -> void { throw FileError(path_ + ": " + what); };
+
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(std::string("cannot open: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        fail("not a regular file");
+    }
+    map_size_ = size_t(st.st_size);
+    if (map_size_ < 8) {
+        ::close(fd);
+        fail("file is too short to be safetensors (" + std::to_string(map_size_) + " bytes; truncated?)");
+    }
+    void* m = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (m == MAP_FAILED) fail(std::string("cannot map file: ") + std::strerror(errno));
+    map_ = static_cast<const uint8_t*>(m);
+
+    try {
+        uint64_t header_len = 0;
+        for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | map_[i];
+        if (header_len == 0 || header_len > 100u * 1024 * 1024)
+            fail("bad header length " + std::to_string(header_len) + " (not a safetensors file?)");
+        if (header_len > map_size_ - 8)
+            fail("header length " + std::to_string(header_len) + " exceeds the file size " +
+                 std::to_string(map_size_) + " (truncated file?)");
+        std::string_view header(reinterpret_cast<const char*>(map_ + 8), size_t(header_len));
+        if (header.empty() || header[0] != '{') fail("header does not start with '{' (not a safetensors file?)");
+        data_ = map_ + 8 + header_len;
+        data_size_ = map_size_ - 8 - size_t(header_len);
+
+        JsonValue root;
+        try {
+            root = parse_json(header);
+        } catch (const std::exception& e) {
+            fail(std::string("header JSON error: ") + e.what());
+        }
+        if (!root.is_object()) fail("header JSON is not an object");
+
+        for (const auto& [name, v] : root.members()) {
+            if (name == "__metadata__") {
+                if (!v.is_object()) fail("__metadata__ is not an object");
+                for (const auto& [k, mv] : v.members())
+                    if (mv.is_string()) metadata_[k] = mv.as_string();
+                continue;
+            }
+            const std::string where = "tensor " + quoted(name) + ": ";
+            if (!v.is_object()) fail(where + "entry is not an object");
+            const JsonValue* dt = v.find("dtype");
+            const JsonValue* sh = v.find("shape");
+            const JsonValue* off = v.find("data_offsets");
+            if (!dt || !dt->is_string()) fail(where + "missing dtype");
+            if (!sh || !sh->is_array()) fail(where + "missing shape");
+            if (!off || !off->is_array() || off->items().size() != 2) fail(where + "missing data_offsets");
+            TensorInfo info;
+            info.name = name;
+            const std::string& d = dt->as_string();
+            if (d == "F32") info.dtype = DType::F32;
+            else if (d == "F16") info.dtype = DType::F16;
+            else if (d == "BF16") info.dtype = DType::BF16;
+            else fail(where + "unsupported dtype " + d + " (supported: F32, F16, BF16)");
+            for (const JsonValue& s : sh->items()) {
+                if (!s.is_number() || s.as_number() < 0 || s.as_number() != std::floor(s.as_number()) ||
+                    s.as_number() > 1e12)
+                    fail(where + "invalid shape entry");
+                info.shape.push_back(int64_t(s.as_number()));
+            }
+            for (const JsonValue& o : off->items())
+                if (!o.is_number() || o.as_number() < 0 || o.as_number() != std::floor(o.as_number()))
+                    fail(where + "invalid data_offsets");
+            info.begin = uint64_t(off->items()[0].as_number());
+            info.end = uint64_t(off->items()[1].as_number());
+            if (info.end < info.begin) fail(where + "data_offsets end before begin");
+            if (info.end > data_size_)
+                fail(where + "data_offsets [" + std::to_string(info.begin) + "," + std::to_string(info.end) +
+                     "] lie outside the data section of " + std::to_string(data_size_) +
+                     " bytes (truncated file?)");
+            const uint64_t expected_bytes = uint64_t(info.numel()) * dtype_size(info.dtype);
+            if (info.end - info.begin != expected_bytes)
+                fail(where + "holds " + std::to_string(info.end - info.begin) + " bytes but " + d + " " +
+                     shape_string(info.shape) + " needs " + std::to_string(expected_bytes));
+            tensors_[name] = std::move(info);
+        }
+
+        std::vector<const TensorInfo*> by_offset;
+        for (const auto& [_, t] : tensors_) by_offset.push_back(&t);
+        std::sort(by_offset.begin(), by_offset.end(),
+                  [](const TensorInfo* a, const TensorInfo* b) { return a->begin < b->begin; });
+        for (size_t i = 1; i < by_offset.size(); ++i)
+            if (by_offset[i]->begin < by_offset[i - 1]->end && by_offset[i]->end > by_offset[i]->begin)
+                fail("tensors " + quoted(by_offset[i - 1]->name) + " and " + quoted(by_offset[i]->name) +
+                     " overlap");
+    } catch (...) {
+        ::munmap(const_cast<uint8_t*>(map_), map_size_);
+        map_ = nullptr;
+        throw;
+    }
+}
+
+SafetensorsFile::~SafetensorsFile() {
+    if (map_) ::munmap(const_cast<uint8_t*>(map_), map_size_);
+}
+
+const TensorInfo& SafetensorsFile::info(const std::string& name) const {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end()) throw FileError(path_ + ": tensor " + quoted(name) + " is missing");
+    return it->second;
+}
+
+std::vector<float> SafetensorsFile::read_f32(const std::string& name) const {
+    const TensorInfo& t = info(name);
+    const uint8_t* src = data_ + t.begin;
+    const size_t n = size_t(t.numel());
+    std::vector<float> out(n);
+    switch (t.dtype) {
+    case DType::F32:
+        std::memcpy(out.data(), src, n * 4);
+        break;
+    case DType::F16:
+        for (size_t i = 0; i < n; ++i) out[i] = half_to_float(uint16_t(src[2 * i] | (src[2 * i + 1] << 8)));
+        break;
+    case DType::BF16:
+        for (size_t i = 0; i < n; ++i) out[i] = bf16_to_float(uint16_t(src[2 * i] | (src[2 * i + 1] << 8)));
+        break;
+    }
+    return out;
+}
+
+std::vector<float> SafetensorsFile::read_f32(const std::string& name, const std::vector<int64_t>& expected) const {
+    const TensorInfo& t = info(name);
+    if (t.shape != expected)
+        throw FileError(path_ + ": tensor " + quoted(name) + " has shape " + shape_string(t.shape) + ", expected " +
+                        shape_string(expected));
+    return read_f32(name);
+}
+
+void SafetensorsWriter::add(const std::string& name, std::vector<int64_t> shape, const float* data) {
+    int64_t n = 1;
+    for (int64_t s : shape) n *= s;
+    entries_.push_back({name, std::move(shape), std::vector<float>(data, data + n)});
+}
+
+void SafetensorsWriter::add(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& data) {
+    int64_t n = 1;
+    for (int64_t s : shape) n *= s;
+    if (size_t(n) != data.size())
+        throw std::invalid_argument("SafetensorsWriter: tensor " + name + " has " + std::to_string(data.size()) +
+                                    " values but shape " + shape_string(shape));
+    add(name, std::move(shape), data.data());
+}
+
+void SafetensorsWriter::write(const std::string& path) const {
+    std::string header = "{";
+    uint64_t offset = 0;
+    bool first = true;
+    if (!metadata_.empty()) {
+        header += "\"__metadata__\":{";
+        bool mfirst = true;
+        for (const auto& [k, v] : metadata_) {
+            if (!mfirst) header += ",";
+            mfirst = false;
+            header += json_quote(k) + ":" + json_quote(v);
+        }
+        header += "}";
+        first = false;
+    }
+    for (const Entry& e : entries_) {
+        const uint64_t bytes = e.data.size() * 4;
+        if (!first) header += ",";
+        first = false;
+        header += json_quote(e.name) + ":{\"dtype\":\"F32\",\"shape\":" + shape_string(e.shape) +
+                  ",\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + bytes) + "]}";
+        offset += bytes;
+    }
+    header += "}";
+    while (header.size() % 8 != 0) header += ' ';
+
+    std::string bytes;
+    bytes.reserve(8 + header.size() + offset);
+    uint64_t len = header.size();
+    for (int i = 0; i < 8; ++i) bytes += char((len >> (8 * i)) & 0xFF);
+    bytes += header;
+    for (const Entry& e : entries_)
+        bytes.append(reinterpret_cast<const char*>(e.data.data()), e.data.size() * 4);
+    write_file_atomically(path, bytes);
+}
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw FileError(path + ": cannot write: " + std::strerror(errno));
+    const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), f);
+    const bool flushed = std::fflush(f) == 0;
+    const int saved_errno = errno;
+    std::fclose(f);
+    if (written != bytes.size() || !flushed) {
+        std::remove(tmp.c_str());
+        throw FileError(path + ": write failed: " + std::strerror(saved_errno));
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int e = errno;
+        std::remove(tmp.c_str());
+        throw FileError(path + ": cannot rename temporary file into place: " + std::strerror(e));
+    }
+}
+
+}  // namespace vitscope

@@ -1,0 +1,250 @@
+#include "vit_forward.h"
+
+#include "image_resize.h"
+
+#include <cassert>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace vitscope {
+
+void set_engine_threads(int threads) {
+#ifdef _OPENMP
+    if (threads <= 0) threads = omp_get_num_procs();
+    omp_set_num_threads(threads);
+#endif
+    Eigen::setNbThreads(threads > 0 ? threads : 1);
+}
+
+int engine_threads() {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+int ViTTrace::all_masked_rows() const {
+    int n = 0;
+    for (const ViTLayerTrace& l : layers) n += l.all_masked_rows;
+    return n;
+}
+
+std::string ViTTrace::token_name(int t) const {
+    if (t < num_prefix) return prefix_names.size() > size_t(t) ? prefix_names[size_t(t)] : "prefix " + std::to_string(t);
+    const int p = t - num_prefix;
+    return "patch (" + std::to_string(p / grid_width) + "," + std::to_string(p % grid_width) + ")";
+}
+
+std::vector<AttentionLayerShape> vit_layer_shapes(const ViTModel& model) {
+    return std::vector<AttentionLayerShape>(size_t(model.hp.depth),
+                                            {model.hp.num_heads, model.hp.head_dim(), model.hp.embed_dim});
+}
+
+namespace {
+
+// Patches as rows: [Gh*Gw, C*P*P], columns ordered (c, ky, kx) like the conv weight.
+Matrix im2col_patches(const ModelInput& in, int C, int P) {
+    const int gh = in.height / P, gw = in.width / P;
+    Matrix cols(Eigen::Index(gh) * gw, Eigen::Index(C) * P * P);
+    for (int gy = 0; gy < gh; ++gy)
+        for (int gx = 0; gx < gw; ++gx) {
+            float* dst = cols.row(Eigen::Index(gy) * gw + gx).data();
+            for (int c = 0; c < C; ++c)
+                for (int ky = 0; ky < P; ++ky) {
+                    const float* src = &in.chw[(size_t(c) * in.height + gy * P + ky) * in.width + gx * P];
+                    std::copy_n(src, P, dst + (c * P + ky) * P);
+                }
+        }
+    return cols;
+}
+
+// Position embeddings for the patch grid actually used: [Gh*Gw, D].
+Matrix patch_position_embeddings(const ViTModel& m, int gh, int gw) {
+    const ViTHparams& hp = m.hp;
+    const int prefix = hp.pos_embed_has_prefix ? 1 + (hp.dist_token ? 1 : 0) : 0;
+    const int tgh = hp.grid_height(), tgw = hp.grid_width();
+    Matrix grid = m.w.pos_embed.bottomRows(m.w.pos_embed.rows() - prefix);
+    if (gh == tgh && gw == tgw) return grid;
+    if (!hp.pos_embed_antialias) return interpolate_grid_bicubic(grid, tgh, tgw, gh, gw);
+    // Antialiased: resize each channel as an image. [Gh*Gw, D] -> planar [D, Gh, Gw] and back.
+    const int D = int(grid.cols());
+    std::vector<float> planar(size_t(D) * tgh * tgw);
+    Eigen::Map<Matrix>(planar.data(), D, tgh * tgw) = grid.transpose();
+    std::vector<float> resized = resize_bicubic_antialias(planar, D, tgh, tgw, gh, gw);
+    return Eigen::Map<const Matrix>(resized.data(), D, gh * gw).transpose();
+}
+
+// One block's multi-head self-attention on `xn` ([N, D], already normed); writes the
+// concatenated head outputs to `heads_out` ([N, D]) and the probabilities into `lt`.
+void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAttentionSetup& setup,
+                       const std::vector<unsigned char>& padding_key, const Matrix& xn, Matrix& qkv,
+                       Matrix& heads_out, ViTLayerTrace& lt) {
+    const int N = int(xn.rows()), D = hp.embed_dim, H = hp.num_heads, dh = hp.head_dim();
+    linear_forward(blk.qkv, xn, qkv);  // [N, 3D]: q | k | v, each [N, H*dh]
+    heads_out.resize(N, D);
+    lt.attn.resize(size_t(H) * N * N);
+    if (setup.keep_logits) lt.logits.resize(size_t(H) * N * N);
+    else lt.logits.clear();
+
+    // Keys masked for every head (padding) and for heads using the user mask.
+    std::vector<unsigned char> pad_mask(size_t(N), 0), user_mask(size_t(N), 0);
+    if (setup.padding_mask)
+        for (int k = 0; k < N; ++k) pad_mask[size_t(k)] = padding_key[size_t(k)];
+    for (int k : setup.masked_keys)
+        if (k >= 0 && k < N) user_mask[size_t(k)] = 1;
+
+    const float neg_inf = -std::numeric_limits<float>::infinity();
+    int masked_rows = 0;
+#pragma omp parallel for reduction(+ : masked_rows) schedule(static)
+    for (int h = 0; h < H; ++h) {
+        const HeadAttentionSetup& hs = setup.heads[size_t(h)];
+        auto q = qkv.middleCols(Eigen::Index(h) * dh, dh);          // [N, dh]
+        auto k = qkv.middleCols(Eigen::Index(D + h * dh), dh);      // [N, dh]
+        auto v = qkv.middleCols(Eigen::Index(2 * D + h * dh), dh);  // [N, dh]
+        Eigen::Map<Matrix> P(lt.attn.data() + size_t(h) * N * N, N, N);  // [N, N]
+        P.noalias() = (q * hs.logit_scale) * k.transpose();
+        for (int i = 0; i < N; ++i) {
+            float* row = P.row(i).data();
+            for (int j = 0; j < N; ++j)
+                if (pad_mask[size_t(j)] || (hs.user_mask && user_mask[size_t(j)]) || (hs.causal && j > i))
+                    row[j] = neg_inf;
+        }
+        if (setup.keep_logits) std::copy_n(P.data(), size_t(N) * N, lt.logits.data() + size_t(h) * N * N);
+        for (int i = 0; i < N; ++i)
+            if (!softmax_row_inplace(P.row(i).data(), N)) ++masked_rows;
+        auto out = heads_out.middleCols(Eigen::Index(h) * dh, dh);
+        if (hs.ablated) out.setZero();
+        else out.noalias() = P * v;
+    }
+    lt.all_masked_rows = masked_rows;
+}
+
+void run_layers(const ViTModel& m, const AttentionOptions& options, int from, ViTTrace& t) {
+    const ViTHparams& hp = m.hp;
+    const int N = t.num_tokens;
+    Matrix x = t.layers[size_t(from)].input;
+    Matrix xn, qkv, heads, tmp, hidden;
+    for (int l = from; l < hp.depth; ++l) {
+        const ViTBlock& blk = m.w.blocks[size_t(l)];
+        ViTLayerTrace& lt = t.layers[size_t(l)];
+        if (l != from) lt.input = x;
+        const LayerAttentionSetup setup = resolve_layer_setup(options, l, hp.num_heads, hp.head_dim(), hp.embed_dim);
+        layer_norm_forward(blk.norm1, x, xn);
+        attention_forward(blk, hp, setup, t.padding_key, xn, qkv, heads, lt);
+        linear_forward(blk.proj, heads, tmp);
+        if (blk.ls1.size()) tmp.array().rowwise() *= blk.ls1.array();
+        x += tmp;
+        layer_norm_forward(blk.norm2, x, xn);
+        linear_forward(blk.fc1, xn, hidden);
+        gelu_inplace(hidden);
+        linear_forward(blk.fc2, hidden, tmp);
+        if (blk.ls2.size()) tmp.array().rowwise() *= blk.ls2.array();
+        x += tmp;
+    }
+    (void)N;
+    t.output = x;
+    t.layers_computed = hp.depth - from;
+    t.options = options;
+
+    // Head(s).
+    Matrix normed;
+    layer_norm_forward(m.w.norm, x, normed);
+    t.features = normed.row(0);
+    t.logits.resize(0);
+    t.logits_cls.resize(0);
+    t.logits_dist.resize(0);
+    if (hp.num_classes > 0) {
+        Matrix head_in;
+        if (hp.pooling == ViTPooling::ClassTokenAndMean) {
+            head_in.resize(1, 2 * hp.embed_dim);
+            head_in.leftCols(hp.embed_dim) = normed.row(0);
+            head_in.rightCols(hp.embed_dim) = normed.bottomRows(N - t.num_prefix).colwise().mean();
+        } else {
+            head_in = normed.row(0);
+        }
+        Matrix out;
+        linear_forward(m.w.head, head_in, out);
+        t.logits = out.row(0);
+        if (hp.dist_token) {
+            Matrix out_dist;
+            linear_forward(m.w.head_dist, normed.row(1), out_dist);
+            t.logits_cls = t.logits;
+            t.logits_dist = out_dist.row(0);
+            t.logits = (t.logits_cls + t.logits_dist) * 0.5f;
+        }
+    }
+}
+
+}  // namespace
+
+void vit_forward(const ViTModel& m, const ModelInput& input, const AttentionOptions& options, ViTTrace& t) {
+    const ViTHparams& hp = m.hp;
+    const int P = hp.patch_size;
+    if (input.height <= 0 || input.width <= 0 || input.height % P != 0 || input.width % P != 0)
+        throw std::invalid_argument("input " + std::to_string(input.width) + "x" + std::to_string(input.height) +
+                                    " is not a multiple of the patch size " + std::to_string(P));
+    if (input.chw.size() != size_t(hp.in_chans) * input.height * input.width)
+        throw std::invalid_argument("input tensor does not have " + std::to_string(hp.in_chans) + " channels");
+    const int gh = input.height / P, gw = input.width / P;
+    const int prefix = hp.num_prefix_tokens();
+    const int N = prefix + gh * gw;
+
+    t = ViTTrace();
+    t.num_heads = hp.num_heads;
+    t.num_tokens = N;
+    t.num_prefix = prefix;
+    t.grid_height = gh;
+    t.grid_width = gw;
+    t.prefix_names.push_back("CLS");
+    if (hp.dist_token) t.prefix_names.push_back("DIST");
+    for (int r = 0; r < hp.num_register_tokens; ++r) t.prefix_names.push_back("REG" + std::to_string(r));
+    t.padding_key.assign(size_t(N), 0);
+    if (input.patch_is_padding.size() == size_t(gh) * gw)
+        for (int p = 0; p < gh * gw; ++p) t.padding_key[size_t(prefix + p)] = input.patch_is_padding[size_t(p)];
+    t.layers.resize(size_t(hp.depth));
+
+    // Embeddings: [cls, dist?, reg..., patches]; position embeddings on cls/dist/patches, none on registers.
+    Matrix patches;
+    linear_forward(m.w.patch_embed, im2col_patches(input, hp.in_chans, P), patches);  // [Gh*Gw, D]
+    patches += patch_position_embeddings(m, gh, gw);
+    Matrix& x = t.layers[0].input;
+    x.resize(N, hp.embed_dim);
+    int row = 0;
+    x.row(row) = m.w.cls_token;
+    if (hp.pos_embed_has_prefix) x.row(row) += m.w.pos_embed.row(0);
+    ++row;
+    if (hp.dist_token) {
+        x.row(row) = m.w.dist_token;
+        if (hp.pos_embed_has_prefix) x.row(row) += m.w.pos_embed.row(1);
+        ++row;
+    }
+    for (int r = 0; r < hp.num_register_tokens; ++r) x.row(row++) = m.w.reg_tokens.row(r);
+    x.bottomRows(gh * gw) = patches;
+
+    run_layers(m, options, 0, t);
+}
+
+void vit_recompute_from(const ViTModel& m, const AttentionOptions& options, int from_layer, ViTTrace& t) {
+    assert(from_layer >= 0 && from_layer <= m.hp.depth && "vit_recompute_from: layer out of range");
+    assert(t.layers.size() == size_t(m.hp.depth) && "vit_recompute_from: trace is from another model");
+    if (from_layer >= m.hp.depth) {
+        t.options = options;
+        t.layers_computed = 0;
+        return;
+    }
+    run_layers(m, options, from_layer, t);
+}
+
+int vit_update_options(const ViTModel& m, const AttentionOptions& options, ViTTrace& t) {
+    const int from = first_changed_layer(t.options, options, vit_layer_shapes(m));
+    vit_recompute_from(m, options, from, t);
+    return from;
+}
+
+}  // namespace vitscope
