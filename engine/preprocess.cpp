@@ -84,8 +84,8 @@ ModelInput preprocess(const RgbImage& image, PreprocessMode mode, const Preproce
             rw = std::max(W, int(double(target_short) * image.width / image.height));
         }
         std::vector<float> resized = resize_bicubic_antialias(src, 3, image.height, image.width, rh, rw);
-        const int top = int(std::lround((rh - H) / 2.0));
-        const int left = int(std::lround((rw - W) / 2.0));
+        const int top = int(std::nearbyint((rh - H) / 2.0));  // round half to even, as torchvision
+        const int left = int(std::nearbyint((rw - W) / 2.0));
         in.chw.resize(size_t(3) * H * W);
         for (int c = 0; c < 3; ++c)
             for (int y = 0; y < H; ++y)

@@ -100,7 +100,7 @@ std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
 }  // namespace
 
-ViTModel load_vit_model(const CheckpointSource& src) {
+ViTModel load_vit_model(const CheckpointSource& src, const ViTLoadHints& hints) {
     const SafetensorsFile& f = *src.file;
     const std::string& path = f.path();
     auto fail = [&](const std::string& what) -> void { throw FileError(path + ": " + what); };
@@ -176,6 +176,11 @@ ViTModel load_vit_model(const CheckpointSource& src) {
     // Heads: config, else the usual 64-wide heads.
     if (cfg && cfg->find("num_attention_heads")) {
         hp.num_heads = int(cfg->number_or("num_attention_heads", 0));
+    } else if (hints.num_heads > 0) {
+        hp.num_heads = hints.num_heads;
+    } else if (f.metadata().count("num_heads")) {
+        hp.num_heads = std::atoi(f.metadata().at("num_heads").c_str());
+        info.inferred.push_back("num_heads = " + std::to_string(hp.num_heads) + " (from the file's metadata)");
     } else if (D % 64 == 0) {
         hp.num_heads = D / 64;
         info.inferred.push_back("num_heads = " + std::to_string(hp.num_heads) + " (embed_dim " + std::to_string(D) +

@@ -72,8 +72,16 @@ struct ViTModel {
     ModelInfo info;
 };
 
+// What a user may state about a checkpoint that its tensors cannot tell (a bare timm file has no
+// config). 0 = infer.
+struct ViTLoadHints {
+    int num_heads = 0;
+};
+
 // Reads a ViT-family checkpoint in timm or Hugging Face naming. Throws FileError on any problem.
-ViTModel load_vit_model(const CheckpointSource& src);
+// num_heads comes from config.json, else the hints, else the file's __metadata__ "num_heads", else
+// embed_dim / 64 (the head width of every standard ViT/DeiT/DINO model), and info.inferred says so.
+ViTModel load_vit_model(const CheckpointSource& src, const ViTLoadHints& hints = {});
 
 // Multiply-adds x2 of one forward pass at the given input size (for GFLOP/s figures).
 double vit_forward_flops(const ViTHparams& hp, int image_height, int image_width);

@@ -1,0 +1,162 @@
+// vitscope-cli end to end: info, predict (text and --json), dump, bench, and its error messages.
+#include "test_support.h"
+#include "json.h"
+#include "safetensors.h"
+
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+
+using namespace vitscope;
+using vitscope::test::data_path;
+
+namespace {
+
+struct Result {
+    int code = -1;
+    QString out, err;
+};
+
+Result cli(const QStringList& args) {
+    QProcess p;
+    p.start(VITSCOPE_CLI_PATH, args);
+    p.waitForFinished(120000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString fixture(const char* rel) { return QString::fromStdString(data_path(rel)); }
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString image_;
+
+private slots:
+    void initTestCase() {
+        QImage img(40, 32, QImage::Format_RGB32);
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 40; ++x) img.setPixelColor(x, y, QColor(x * 6, y * 7, (x * y) % 255));
+        image_ = dir_.filePath("img.png");
+        QVERIFY(img.save(image_));
+    }
+
+    void help_documents_commands() {
+        Result r = cli({"--help"});
+        QCOMPARE(r.code, 0);
+        for (const char* word : {"info MODEL", "predict MODEL IMAGE", "dump MODEL IMAGE", "bench MODEL"})
+            QVERIFY2(r.out.contains(word), word);
+        Result p = cli({"predict", "--help"});
+        QVERIFY(p.out.contains("--preprocess crop|pad|none"));
+        QVERIFY(p.out.contains("--mask-keys"));
+    }
+
+    void info_describes_the_model() {
+        Result r = cli({"info", fixture("vit/deit_distilled_tiny_hf")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("architecture:   DeiT (distilled)"), qPrintable(r.out));
+        QVERIFY(r.out.contains("naming:         Hugging Face transformers"));
+        QVERIFY(r.out.contains("tokens:         18 (2 prefix: CLS, DIST)"));
+        QVERIFY(r.out.contains("heads:          2 (head dim 16)"));
+        Result t = cli({"info", fixture("vit/vit_tiny_timm.safetensors")});
+        QVERIFY(t.out.contains("inferred:       num_heads = 1"));
+    }
+
+    void predict_json() {
+        Result r = cli({"predict", fixture("vit/vit_tiny_hf"), image_, "--topk", "3", "--json"});
+        QCOMPARE(r.code, 0);
+        JsonValue v = parse_json(r.out.toStdString());
+        QCOMPARE(v.string_or("model", ""), std::string("vit_tiny_hf"));
+        const auto& top = v.find("top")->items();
+        QCOMPARE(top.size(), size_t(3));
+        QCOMPARE(v.find("logits")->items().size(), size_t(10));
+        double sum_top = 0;
+        for (const JsonValue& t : top) {
+            QVERIFY(t.string_or("label", "").rfind("class-", 0) == 0);  // labels from config.json
+            sum_top += t.number_or("prob", -1);
+        }
+        QVERIFY(sum_top > 0 && sum_top <= 1.0 + 1e-6);
+        QVERIFY(top[0].number_or("prob", 0) >= top[1].number_or("prob", 0));
+    }
+
+    void predict_labels_fallback() {
+        Result r = cli({"predict", fixture("vit/vit_tiny_timm.safetensors"), image_, "--topk", "1"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(" 1. class "), qPrintable(r.out));
+    }
+
+    void dump_writes_every_layer() {
+        const QString out = dir_.filePath("dump.safetensors");
+        Result r = cli({"dump", fixture("vit/dinov2_reg_tiny_hf"), image_, "--out", out, "--mask-keys", "5,6", "--logits", "--input-size", "56x56"});
+        QCOMPARE(r.code, 0);
+        SafetensorsFile f(out.toStdString());
+        QVERIFY(!f.has("logits"));  // DINOv2 backbone: no classifier
+        QCOMPARE(f.info("attn.0").shape, (std::vector<int64_t>{2, 21, 21}));
+        QCOMPARE(f.info("attn.1").shape, (std::vector<int64_t>{2, 21, 21}));
+        QCOMPARE(f.info("logits.1").shape, (std::vector<int64_t>{2, 21, 21}));
+        const std::vector<float> a = f.read_f32("attn.1");
+        for (int h = 0; h < 2; ++h)
+            for (int q = 0; q < 21; ++q) {
+                QCOMPARE(a[size_t((h * 21 + q) * 21 + 5)], 0.0f);
+                QCOMPARE(a[size_t((h * 21 + q) * 21 + 6)], 0.0f);
+            }
+    }
+
+    void bench_prints_figures() {
+        Result r = cli({"bench", fixture("vit/vit_tiny_timm.safetensors"), "--runs", "3", "--threads", "1"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("median:"));
+        QVERIFY(r.out.contains("GFLOP/s"));
+        Result p = cli({"bench", fixture("vit/vit_tiny_timm.safetensors"), "--runs", "3", "--from-layer", "1"});
+        QCOMPARE(p.code, 0);
+        QVERIFY(p.out.contains("recompute: layers 1..1 (1 of 2)"));
+    }
+
+    void errors_are_one_line_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        const QString model = fixture("vit/vit_tiny_hf");
+        QTest::newRow("missing model") << QStringList{"info", "/nonexistent/m.safetensors"} << 1
+                                       << "vitscope-cli: /nonexistent/m.safetensors: no such file or folder";
+        QTest::newRow("unknown option") << QStringList{"info", model, "--frobnicate"} << 1
+                                        << "vitscope-cli: unknown option --frobnicate (see vitscope-cli --help)";
+        QTest::newRow("bad scale") << QStringList{"predict", model, "IMG", "--scale", "half"} << 2
+                                   << "vitscope-cli: --scale must be head, model or none, got 'half'";
+        QTest::newRow("bad key") << QStringList{"predict", model, "IMG", "--mask-keys", "99"} << 2
+                                 << "vitscope-cli: --mask-keys: token 99 does not exist (the model has 17 tokens)";
+        QTest::newRow("none wrong size") << QStringList{"predict", model, "IMG", "--preprocess", "none"} << 1
+                                         << "vitscope-cli: IMG: preprocess 'none' needs an image of exactly 32x32 pixels; this one is 40x32 (use 'crop' or 'pad')";
+        QTest::newRow("unwritable out") << QStringList{"dump", model, "IMG", "--out", "/nonexistent/dir/x.safetensors"} << 1
+                                        << "vitscope-cli: /nonexistent/dir/x.safetensors: cannot write: No such file or directory";
+        QTest::newRow("unknown command") << QStringList{"explode"} << 2
+                                         << "vitscope-cli: unknown command 'explode' (commands: info, predict, dump, bench; see --help)";
+    }
+
+    void errors_are_one_line() {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        args.replaceInStrings("IMG", image_);
+        Result r = cli(args);
+        QCOMPARE(r.code, code);
+        QCOMPARE(r.err, message.replace("IMG", image_) + "\n");
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void corrupt_model_is_reported() {
+        const QString bad = dir_.filePath("bad.safetensors");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("not a model at all");
+        f.close();
+        Result r = cli({"predict", bad, image_});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.startsWith("vitscope-cli: " + bad + ": "), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

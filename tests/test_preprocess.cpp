@@ -1,0 +1,111 @@
+// Preprocessing against torchvision (resize with antialiased bicubic, center crop, normalize), the
+// padding letterbox and its patch mask, and the 'none' size check.
+#include "test_support.h"
+#include "image_loader.h"
+#include "image_resize.h"
+#include "preprocess.h"
+
+using namespace vitscope;
+using vitscope::test::data_path;
+
+class TestPreprocess : public QObject {
+    Q_OBJECT
+    SafetensorsFile* ref_ = nullptr;
+    RgbImage image_;
+    std::vector<float> chw_;
+
+private slots:
+    void initTestCase() {
+        ref_ = new SafetensorsFile(data_path("vit/preprocess_expected.safetensors"));
+        image_.height = 37;
+        image_.width = 53;
+        image_.pixels = ref_->read_f32("image");
+        chw_.resize(image_.pixels.size());
+        for (int i = 0; i < 37 * 53; ++i)
+            for (int c = 0; c < 3; ++c) chw_[size_t(c) * 37 * 53 + i] = image_.pixels[size_t(i) * 3 + c];
+    }
+    void cleanupTestCase() { delete ref_; }
+
+    void resize_matches_torchvision() {
+        VITSCOPE_COMPARE_NEAR(resize_bicubic_antialias(chw_, 3, 37, 53, 40, 56), ref_->read_f32("upsample"), 2e-5);
+        VITSCOPE_COMPARE_NEAR(resize_bicubic_antialias(chw_, 3, 37, 53, 20, 25), ref_->read_f32("downsample"), 2e-5);
+    }
+
+    void crop_matches_torchvision() {
+        PreprocessConfig cfg;
+        cfg.height = cfg.width = 32;
+        cfg.patch_size = 8;
+        cfg.crop_pct = 0.8888f;  // shorter side -> floor(32 / 0.8888) = 36
+        ModelInput in = preprocess(image_, PreprocessMode::Crop, cfg);
+        QCOMPARE(in.height, 32);
+        QCOMPARE(in.width, 32);
+        QVERIFY(!in.has_padding());
+        VITSCOPE_COMPARE_NEAR(in.chw, ref_->read_f32("crop"), 1e-4);
+    }
+
+    void pad_letterboxes_and_marks_padding() {
+        PreprocessConfig cfg;
+        cfg.height = cfg.width = 32;
+        cfg.patch_size = 8;
+        RgbImage wide;
+        wide.width = 64;
+        wide.height = 16;
+        wide.pixels.assign(64 * 16 * 3, 1.0f);
+        ModelInput in = preprocess(wide, PreprocessMode::Pad, cfg);
+        // 64x16 -> 32x8 content centered vertically at y = 12..19: patch rows 0 and 3 are padding.
+        QCOMPARE(in.content_y, 12);
+        QCOMPARE(in.content_height, 8);
+        QCOMPARE(in.content_width, 32);
+        const std::vector<unsigned char> expected = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1};
+        QCOMPARE(in.patch_is_padding, expected);
+        // Padding is the mean colour: exactly 0 after normalisation; content is white.
+        QCOMPARE(in.chw[0], 0.0f);
+        QVERIFY(std::fabs(in.chw[size_t(15) * 32 + 5] - (1.0f - 0.485f) / 0.229f) < 1e-5f);
+    }
+
+    void none_requires_the_model_size() {
+        PreprocessConfig cfg;
+        try {
+            preprocess(image_, PreprocessMode::None, cfg);
+            QFAIL("no exception");
+        } catch (const std::invalid_argument& e) {
+            QCOMPARE(QString(e.what()),
+                     QString("preprocess 'none' needs an image of exactly 224x224 pixels; this one is 53x37 (use 'crop' or 'pad')"));
+        }
+    }
+
+    void qimage_conversion_is_exact() {
+        QImage img(3, 2, QImage::Format_RGB32);
+        img.fill(QColor(255, 128, 0));
+        img.setPixelColor(2, 1, QColor(10, 20, 30));
+        RgbImage rgb = rgb_image_from_qimage(img);
+        QCOMPARE(rgb.width, 3);
+        QCOMPARE(rgb.pixels[0], 1.0f);
+        QCOMPARE(rgb.pixels[1], 128.0f / 255.0f);
+        QCOMPARE(rgb.pixels[(1 * 3 + 2) * 3 + 2], 30.0f / 255.0f);
+    }
+
+    void broken_images_give_messages() {
+        QTemporaryDir dir;
+        const QString p = dir.filePath("broken.png");
+        QFile f(p);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("\x89PNG\r\n\x1a\n garbage");
+        f.close();
+        try {
+            load_rgb_image(p);
+            QFAIL("no exception");
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(QString(e.what()).startsWith(p + ": "), e.what());
+        }
+        try {
+            load_rgb_image(dir.filePath("missing.png"));
+            QFAIL("no exception");
+        } catch (const std::runtime_error& e) {
+            QCOMPARE(QString(e.what()), dir.filePath("missing.png") + ": no such file");
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestPreprocess)
+#include "test_preprocess.moc"
