@@ -2,11 +2,11 @@
 
 namespace vitscope {
 
-const ModelInfo& LoadedModel::info() const { return vit->info; }
-int LoadedModel::input_height() const { return vit->hp.image_height; }
-int LoadedModel::input_width() const { return vit->hp.image_width; }
-int LoadedModel::patch_size() const { return vit->hp.patch_size; }
-int LoadedModel::num_classes() const { return vit->hp.num_classes; }
+const ModelInfo& LoadedModel::info() const { return swin ? swin->info : vit->info; }
+int LoadedModel::input_height() const { return swin ? swin->hp.image_size : vit->hp.image_height; }
+int LoadedModel::input_width() const { return swin ? swin->hp.image_size : vit->hp.image_width; }
+int LoadedModel::patch_size() const { return swin ? swin->hp.patch_size : vit->hp.patch_size; }
+int LoadedModel::num_classes() const { return swin ? swin->hp.num_classes : vit->hp.num_classes; }
 
 LoadedModel load_model(const std::string& path) {
     CheckpointSource src = open_checkpoint(path);
@@ -17,7 +17,8 @@ LoadedModel load_model(const std::string& path) {
         m.vit = std::make_shared<ViTModel>(load_vit_model(src));
         break;
     case Architecture::Swin:
-        throw FileError(src.file->path() + ": Swin checkpoints are not supported yet");
+        m.swin = std::make_shared<SwinModel>(load_swin_model(src));
+        break;
     }
     return m;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "checkpoint_source.h"
+#include "swin_model.h"
 #include "vit_model.h"
 
 #include <memory>
@@ -12,11 +13,12 @@ namespace vitscope {
 struct LoadedModel {
     Architecture architecture = Architecture::ViTFamily;
     std::shared_ptr<const ViTModel> vit;  // set for the ViT family
+    std::shared_ptr<const SwinModel> swin;  // set for Swin
 
     const ModelInfo& info() const;
     int input_height() const;  // the resolution the model was trained at
     int input_width() const;
-    int patch_size() const;
+    int patch_size() const;  // the input must be a multiple of it
     int num_classes() const;
 };
 

@@ -10,6 +10,9 @@ namespace vitscope {
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Vector = Eigen::VectorXf;
 using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic>;
+// Flat float storage aligned like Eigen's own (64 bytes with AVX-512): vectorised reductions over
+// it then take the same path on every run, so results are bit-for-bit reproducible.
+using FloatBuffer = std::vector<float, Eigen::aligned_allocator<float>>;
 
 // y = x W^T + b. `weight_t` is stored already transposed ([in, out]) once at load time, so every call
 // is a plain row-major GEMM with no copy.

@@ -80,7 +80,7 @@ std::vector<float> shift_attention_mask(int height, int width, int window, int s
     const std::vector<int> ids = shift_region_ids(height, width, window, shift);
     const int M = window, N = M * M, wx = width / M, nW = (height / M) * wx;
     std::vector<float> mask(size_t(nW) * N * N);  // [nW, M*M, M*M]
-    std::vector<int> win_ids(size_t(N));
+    std::vector<int> win_ids(static_cast<size_t>(N));
     for (int w = 0; w < nW; ++w) {
         const int y0 = (w / wx) * M, x0 = (w % wx) * M;
         for (int p = 0; p < N; ++p) win_ids[size_t(p)] = ids[size_t(y0 + p / M) * width + x0 + p % M];

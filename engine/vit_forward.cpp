@@ -2,6 +2,7 @@
 
 #include "image_resize.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -100,25 +101,35 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
         if (k >= 0 && k < N) user_mask[size_t(k)] = 1;
 
     const float neg_inf = -std::numeric_limits<float>::infinity();
+    const bool any_padding = std::find(pad_mask.begin(), pad_mask.end(), 1) != pad_mask.end();
+    // Work items: (head, block of query rows), so 3 heads still spread evenly over any thread count.
+    constexpr int kRowBlock = 32;
+    const int row_blocks = (N + kRowBlock - 1) / kRowBlock;
     int masked_rows = 0;
 #pragma omp parallel for reduction(+ : masked_rows) schedule(static)
-    for (int h = 0; h < H; ++h) {
+    for (int item = 0; item < H * row_blocks; ++item) {
+        const int h = item / row_blocks;
+        const int r0 = (item % row_blocks) * kRowBlock;
+        const int rows = std::min(kRowBlock, N - r0);
         const HeadAttentionSetup& hs = setup.heads[size_t(h)];
-        auto q = qkv.middleCols(Eigen::Index(h) * dh, dh);          // [N, dh]
-        auto k = qkv.middleCols(Eigen::Index(D + h * dh), dh);      // [N, dh]
-        auto v = qkv.middleCols(Eigen::Index(2 * D + h * dh), dh);  // [N, dh]
-        Eigen::Map<Matrix> P(lt.attn.data() + size_t(h) * N * N, N, N);  // [N, N]
+        auto q = qkv.block(r0, Eigen::Index(h) * dh, rows, dh);           // [rows, dh]
+        auto k = qkv.middleCols(Eigen::Index(D + h * dh), dh);            // [N, dh]
+        auto v = qkv.middleCols(Eigen::Index(2 * D + h * dh), dh);        // [N, dh]
+        float* probs = lt.attn.data() + (size_t(h) * N + r0) * N;
+        Eigen::Map<Matrix> P(probs, rows, N);                              // [rows, N]
         P.noalias() = (q * hs.logit_scale) * k.transpose();
-        for (int i = 0; i < N; ++i) {
-            float* row = P.row(i).data();
-            for (int j = 0; j < N; ++j)
-                if (pad_mask[size_t(j)] || (hs.user_mask && user_mask[size_t(j)]) || (hs.causal && j > i))
-                    row[j] = neg_inf;
-        }
-        if (setup.keep_logits) std::copy_n(P.data(), size_t(N) * N, lt.logits.data() + size_t(h) * N * N);
-        for (int i = 0; i < N; ++i)
+        const bool row_masks = any_padding || (hs.user_mask && !setup.masked_keys.empty()) || hs.causal;
+        if (row_masks)
+            for (int i = 0; i < rows; ++i) {
+                float* row = P.row(i).data();
+                for (int j = 0; j < N; ++j)
+                    if (pad_mask[size_t(j)] || (hs.user_mask && user_mask[size_t(j)]) || (hs.causal && j > r0 + i))
+                        row[j] = neg_inf;
+            }
+        if (setup.keep_logits) std::copy_n(probs, size_t(rows) * N, lt.logits.data() + (size_t(h) * N + r0) * N);
+        for (int i = 0; i < rows; ++i)
             if (!softmax_row_inplace(P.row(i).data(), N)) ++masked_rows;
-        auto out = heads_out.middleCols(Eigen::Index(h) * dh, dh);
+        auto out = heads_out.block(r0, Eigen::Index(h) * dh, rows, dh);
         if (hs.ablated) out.setZero();
         else out.noalias() = P * v;
     }

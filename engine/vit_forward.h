@@ -13,8 +13,8 @@ namespace vitscope {
 
 struct ViTLayerTrace {
     Matrix input;               // [N, D] hidden state entering the layer
-    std::vector<float> attn;    // [H, N, N] softmax probabilities (row = query, column = key)
-    std::vector<float> logits;  // [H, N, N] pre-softmax logits incl. masks (-inf), when keep_logits
+    FloatBuffer attn;           // [H, N, N] softmax probabilities (row = query, column = key)
+    FloatBuffer logits;         // [H, N, N] pre-softmax logits incl. masks (-inf), when keep_logits
     int all_masked_rows = 0;    // query rows whose keys were all masked (probabilities set to 0)
 
     // Probability that query q attends to key k in head h.

@@ -425,6 +425,7 @@ def build(cfg, out_dir, full=True):
             exp["attn.%d.%d" % (s, b)] = g["attn"]
         if full and cfg.get("store_bias"):
             exp["bias.%d.%d" % (s, b)] = g["bias"]
+        if full:
             if g["shift"]:
                 exp["mask.%d.%d" % (s, b)] = g["mask"]
                 exp["regions.%d.%d" % (s, b)] = g["regions"]

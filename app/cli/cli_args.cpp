@@ -126,8 +126,9 @@ std::string usage_text(const std::string& command) {
         return "usage: vitscope-cli bench MODEL [--threads N] [--runs R] [--from-layer L] [--input-size HxW]\n\n"
                "Times the forward pass with every attention map captured (median of R runs after one\n"
                "warm-up; default R = 20) and prints ms, GFLOP/s (a multiply-add counts as 2) and the\n"
-               "fraction of the assumed fp32 peak (threads x clock from /proc/cpuinfo x 32 FLOP/cycle:\n"
-               "two 256-bit FMA units). --from-layer L times a partial recompute of layers L.. only.\n"
+               "fraction of the machine's fp32 peak, measured on the spot by independent fused\n"
+               "multiply-add chains on every thread. --from-layer L times a partial recompute of\n"
+               "layers L.. only.\n"
                "--image FILE times a real image instead of a synthetic input.\n";
     return "usage: vitscope-cli COMMAND [ARGS] [options]\n\n"
            "Commands:\n"

@@ -1,5 +1,7 @@
 #include "cli_commands.h"
 
+#include "fp32_peak.h"
+
 #include "image_loader.h"
 #include "model_loader.h"
 #include "safetensors.h"
@@ -257,8 +259,8 @@ int cmd_dump(const Args& a) {
     w.add("features", {t.features.size()}, t.features.data());
     w.add("input", {3, r.input.height, r.input.width}, r.input.chw);
     for (size_t l = 0; l < t.layers.size(); ++l) {
-        w.add("attn." + std::to_string(l), {H, N, N}, t.layers[l].attn);
-        if (!t.layers[l].logits.empty()) w.add("logits." + std::to_string(l), {H, N, N}, t.layers[l].logits);
+        w.add("attn." + std::to_string(l), {H, N, N}, t.layers[l].attn.data());
+        if (!t.layers[l].logits.empty()) w.add("logits." + std::to_string(l), {H, N, N}, t.layers[l].logits.data());
     }
     w.set_metadata("model", r.model.info().name);
     w.set_metadata("architecture", r.model.info().architecture);
@@ -270,18 +272,6 @@ int cmd_dump(const Args& a) {
     std::printf("wrote %s: %zu layers of attention [%d,%d,%d]%s\n", a.get("out").c_str(), t.layers.size(), H, N, N,
                 t.logits.size() ? ", logits" : "");
     return 0;
-}
-
-double assumed_peak_gflops(int threads) {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    double mhz = 0;
-    while (std::getline(in, line))
-        if (line.rfind("cpu MHz", 0) == 0) {
-            mhz = std::atof(line.substr(line.find(':') + 1).c_str());
-            break;
-        }
-    return mhz > 0 ? threads * mhz * 1e-3 * 32.0 : 0.0;
 }
 
 int cmd_bench(const Args& a) {
@@ -320,7 +310,7 @@ int cmd_bench(const Args& a) {
     const double flops = from == 0 ? flops_full : flops_full * double(vm.hp.depth - from) / vm.hp.depth;
     const double gflops = flops / (median * 1e-3) / 1e9;
     const int threads = engine_threads();
-    const double peak = assumed_peak_gflops(threads);
+    const Fp32Peak peak = measure_fp32_peak(threads);
     std::printf("model:     %s (%s)\n", m.info().name.c_str(), m.info().architecture.c_str());
     std::printf("input:     %dx%d, %d tokens, attention captured for all %d layers x %d heads\n", input.width,
                 input.height, trace.num_tokens, vm.hp.depth, vm.hp.num_heads);
@@ -330,11 +320,8 @@ int cmd_bench(const Args& a) {
     std::printf("median:    %.3f ms\n", median);
     std::printf("work:      %.3f GFLOP (multiply-add = 2)\n", flops / 1e9);
     std::printf("speed:     %.1f GFLOP/s", gflops);
-    if (peak > 0)
-        std::printf(" = %.0f%% of the assumed fp32 peak %.0f GFLOP/s (threads x clock x 32 FLOP/cycle)\n",
-                    100.0 * gflops / peak, peak);
-    else
-        std::printf("\n");
+    std::printf(" = %.0f%% of the fp32 peak %.0f GFLOP/s (measured: %d-bit FMA chains on %d threads)\n",
+                100.0 * gflops / peak.gflops, peak.gflops, peak.vector_bits, threads);
     return 0;
 }
 
