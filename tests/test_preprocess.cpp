@@ -85,6 +85,41 @@ private slots:
         QCOMPARE(rgb.pixels[(1 * 3 + 2) * 3 + 2], 30.0f / 255.0f);
     }
 
+    void huge_images_are_refused_before_decoding() {
+        // A PNG whose header claims 30000x30000 pixels (900 MP): refused from the header alone.
+        auto crc32 = [](const QByteArray& d) {
+            quint32 c = 0xFFFFFFFFu;
+            for (char ch : d) {
+                c ^= quint8(ch);
+                for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+            }
+            return c ^ 0xFFFFFFFFu;
+        };
+        auto be32 = [](quint32 v) {
+            QByteArray b(4, '\0');
+            for (int i = 0; i < 4; ++i) b[i] = char((v >> (24 - 8 * i)) & 0xFF);
+            return b;
+        };
+        auto chunk = [&](const QByteArray& type, const QByteArray& data) {
+            return be32(quint32(data.size())) + type + data + be32(crc32(type + data));
+        };
+        QByteArray png = QByteArray("\x89PNG\r\n\x1a\n", 8) +
+                         chunk("IHDR", be32(30000) + be32(30000) + QByteArray("\x08\x02\x00\x00\x00", 5)) +
+                         chunk("IDAT", QByteArray("\x78\x9c", 2)) + chunk("IEND", QByteArray());
+        QTemporaryDir dir;
+        const QString p = dir.filePath("huge.png");
+        QFile f(p);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(png);
+        f.close();
+        try {
+            load_rgb_image(p);
+            QFAIL("no exception");
+        } catch (const std::runtime_error& e) {
+            QCOMPARE(QString(e.what()), p + ": image is 30000x30000 pixels, more than the 200-megapixel limit");
+        }
+    }
+
     void broken_images_give_messages() {
         QTemporaryDir dir;
         const QString p = dir.filePath("broken.png");

@@ -5,6 +5,7 @@
 #include "model_loader.h"
 #include "vit_forward.h"
 
+#include <QTemporaryDir>
 #include <sstream>
 
 using namespace vitscope;
@@ -140,6 +141,24 @@ private slots:
             QVERIFY(!masked.masked_keys.empty());
             check_run(m, ref, in, masked, "logits_mask_keys", "features_mask_keys", "attn_mask_keys.");
         }
+    }
+
+    void dino_without_classifier() {
+        // The vit_tiny weights without a head: a DINO-style backbone, same features and attention.
+        SafetensorsFile good(data_path("vit/vit_tiny_timm.safetensors"));
+        SafetensorsWriter w;
+        for (const auto& [name, info] : good.tensors())
+            if (name.rfind("head.", 0) != 0) w.add(name, info.shape, good.read_f32(name));
+        w.set_metadata("num_heads", "2");
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("dino.safetensors").toStdString();
+        w.write(path);
+        LoadedModel m = load_model(path);
+        QCOMPARE(m.vit->info.architecture, std::string("DINO ViT (no classifier: features and attention only)"));
+        QCOMPARE(m.vit->hp.num_heads, 2);
+        QCOMPARE(m.vit->info.inferred[0], std::string("num_heads = 2 (from the file's metadata)"));
+        SafetensorsFile ref(data_path("vit/vit_tiny_expected.safetensors"));
+        check_run(*m.vit, ref, ref, {}, "-", "features", "attn.");
     }
 
     void hyperparameters_from_config_and_shapes() {
