@@ -14,16 +14,32 @@
 
 namespace vitscope {
 
+namespace {
+
+struct DTypeEntry {
+    DType dtype;
+    const char* name;
+    size_t size;
+};
+constexpr DTypeEntry kDTypes[] = {
+    {DType::F64, "F64", 8}, {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
+    {DType::I64, "I64", 8}, {DType::I32, "I32", 4}, {DType::I16, "I16", 2}, {DType::I8, "I8", 1},
+    {DType::U8, "U8", 1},   {DType::BOOL, "BOOL", 1},
+};
+
+}  // namespace
+
 const char* dtype_name(DType d) {
-    switch (d) {
-    case DType::F32: return "F32";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    }
+    for (const DTypeEntry& e : kDTypes)
+        if (e.dtype == d) return e.name;
     return "?";
 }
 
-size_t dtype_size(DType d) { return d == DType::F32 ? 4 : 2; }
+size_t dtype_size(DType d) {
+    for (const DTypeEntry& e : kDTypes)
+        if (e.dtype == d) return e.size;
+    return 0;
+}
 
 int64_t TensorInfo::numel() const {
     int64_t n = 1;
@@ -135,10 +151,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
             TensorInfo info;
             info.name = name;
             const std::string& d = dt->as_string();
-            if (d == "F32") info.dtype = DType::F32;
-            else if (d == "F16") info.dtype = DType::F16;
-            else if (d == "BF16") info.dtype = DType::BF16;
-            else fail(where + "unsupported dtype " + d + " (supported: F32, F16, BF16)");
+            bool known = false;
+            for (const DTypeEntry& e : kDTypes)
+                if (d == e.name) {
+                    info.dtype = e.dtype;
+                    known = true;
+                }
+            if (!known) fail(where + "unknown dtype " + d);
             for (const JsonValue& s : sh->items()) {
                 if (!s.is_number() || s.as_number() < 0 || s.as_number() != std::floor(s.as_number()) ||
                     s.as_number() > 1e12)
@@ -192,16 +211,26 @@ std::vector<float> SafetensorsFile::read_f32(const std::string& name) const {
     const uint8_t* src = data_ + t.begin;
     const size_t n = size_t(t.numel());
     std::vector<float> out(n);
+    auto load = [&](auto sample, auto convert) {
+        using T = decltype(sample);
+        for (size_t i = 0; i < n; ++i) {
+            T v;
+            std::memcpy(&v, src + i * sizeof(T), sizeof(T));  // little-endian, possibly unaligned
+            out[i] = convert(v);
+        }
+    };
+    auto as_float = [](auto v) { return float(v); };
     switch (t.dtype) {
-    case DType::F32:
-        std::memcpy(out.data(), src, n * 4);
-        break;
-    case DType::F16:
-        for (size_t i = 0; i < n; ++i) out[i] = half_to_float(uint16_t(src[2 * i] | (src[2 * i + 1] << 8)));
-        break;
-    case DType::BF16:
-        for (size_t i = 0; i < n; ++i) out[i] = bf16_to_float(uint16_t(src[2 * i] | (src[2 * i + 1] << 8)));
-        break;
+    case DType::F32: std::memcpy(out.data(), src, n * 4); break;
+    case DType::F16: load(uint16_t{}, half_to_float); break;
+    case DType::BF16: load(uint16_t{}, bf16_to_float); break;
+    case DType::F64: load(double{}, as_float); break;
+    case DType::I64: load(int64_t{}, as_float); break;
+    case DType::I32: load(int32_t{}, as_float); break;
+    case DType::I16: load(int16_t{}, as_float); break;
+    case DType::I8: load(int8_t{}, as_float); break;
+    case DType::U8: load(uint8_t{}, as_float); break;
+    case DType::BOOL: load(uint8_t{}, [](uint8_t v) { return v ? 1.0f : 0.0f; }); break;
     }
     return out;
 }

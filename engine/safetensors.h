@@ -16,7 +16,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-enum class DType { F32, F16, BF16 };
+// Every dtype safetensors defines. Weights are read as float32 (F32/F16/BF16, and F64 and the
+// integer types converted, e.g. Swin's int64 relative_position_index buffers).
+enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
 
 const char* dtype_name(DType d);
 size_t dtype_size(DType d);
@@ -47,7 +49,7 @@ public:
     const std::map<std::string, TensorInfo>& tensors() const { return tensors_; }
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
-    // The tensor converted to float32 (row-major, as stored).
+    // The tensor converted to float32 (row-major, as stored), whatever its dtype.
     std::vector<float> read_f32(const std::string& name) const;
     // Same, after checking the shape; the message names the file, tensor and both shapes.
     std::vector<float> read_f32(const std::string& name, const std::vector<int64_t>& expected_shape) const;

@@ -67,6 +67,15 @@ private slots:
         QCOMPARE(f.read_f32("a"), (std::vector<float>{1.0f, 2.0f}));
         QCOMPARE(f.read_f32("b"), (std::vector<float>{1.5f, -2.0f, 0.333251953125f, std::ldexp(1.0f, -24)}));
         QCOMPARE(f.read_f32("c"), (std::vector<float>{1.5f, -3.25f}));
+        // Integer buffers (e.g. Swin's int64 relative_position_index) read as floats.
+        std::string i64(16, '\0');
+        const int64_t vals[2] = {168, -3};
+        std::memcpy(i64.data(), vals, 16);
+        write_bytes(path("int.safetensors"),
+                    make_file(R"({"idx":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}})", i64));
+        SafetensorsFile fi(path("int.safetensors").toStdString());
+        QCOMPARE(fi.read_f32("idx"), (std::vector<float>{168.0f, -3.0f}));
+        QCOMPARE(fi.info("idx").dtype, DType::I64);
         QCOMPARE(f.metadata().at("format"), std::string("pt"));
         QCOMPARE(f.info("b").shape, (std::vector<int64_t>{2, 2}));
     }
@@ -91,8 +100,8 @@ private slots:
             "F: tensors 'a' and 'b' overlap");
         row("dtype size mismatch", make_file(R"({"t":{"dtype":"F16","shape":[2],"data_offsets":[0,8]}})", floats({1, 2})),
             "F: tensor 't': holds 8 bytes but F16 [2] needs 4");
-        row("unsupported dtype", make_file(R"({"t":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", floats({1, 2})),
-            "F: tensor 't': unsupported dtype I64 (supported: F32, F16, BF16)");
+        row("unknown dtype", make_file(R"({"t":{"dtype":"Q4","shape":[1],"data_offsets":[0,8]}})", floats({1, 2})),
+            "F: tensor 't': unknown dtype Q4");
         row("negative shape", make_file(R"({"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,8]}})", floats({1, 2})),
             "F: tensor 't': invalid shape entry");
     }

@@ -8,7 +8,8 @@ namespace vitscope::cli {
 
 namespace {
 
-const std::set<std::string> kFlags = {"help", "json", "causal", "no-padding-mask", "logits"};
+const std::set<std::string> kFlags = {"help",   "json",     "causal",        "no-padding-mask",
+                                      "logits", "no-shift", "no-shift-mask", "no-rel-bias"};
 const std::set<std::string> kValued = {"topk",  "preprocess", "labels",     "out",   "scale",      "temperature",
                                        "mask-keys", "threads", "runs",  "from-layer", "input-size", "ablate-heads",
                                        "layers", "heads", "image"};
@@ -103,7 +104,12 @@ std::string usage_text(const std::string& command) {
         "  --layers A-B                apply scale/temperature/masks/ablation to layers A..B only\n"
         "  --heads i,j                 apply scale/temperature/masks to these heads only\n"
         "  --ablate-heads i,j          zero these heads' outputs (within --layers)\n"
-        "  --threads N                 engine threads (default: all cores)\n";
+        "  --threads N                 engine threads (default: all cores)\n"
+        "Swin only:\n"
+        "  --no-shift                  no cyclic shift in odd blocks (plain W-MSA everywhere)\n"
+        "  --no-shift-mask             shift without the -100 mask between regions (shows the leak)\n"
+        "  --no-rel-bias               leave out the relative position bias\n"
+        "  (--mask-keys takes stage-0 patch indices row*W+col for Swin; --layers counts blocks)\n";
     if (command == "info")
         return "usage: vitscope-cli info MODEL\n\n"
                "Prints the architecture, naming scheme, hyper-parameters, parameter count and what was\n"
@@ -119,7 +125,9 @@ std::string usage_text(const std::string& command) {
     if (command == "dump")
         return "usage: vitscope-cli dump MODEL IMAGE --out FILE.safetensors [options]\n\n"
                "Writes float32 tensors: logits [C], features [D], input [3,H,W], attn.L [H,N,N] for every\n"
-               "layer L (and logits.L with --logits). The file is written to a temporary name and renamed.\n\n"
+               "layer L (and logits.L with --logits). Swin: attn.S.B [nW,H,M*M,M*M] for every stage S and\n"
+               "block B, mask.S.B [nW,M*M,M*M] for shifted blocks, bias.S.B [H,M*M,M*M] (and with --logits\n"
+               "the QK^T term logits_qk.S.B). The file is written to a temporary name and renamed.\n\n"
                "  --logits                    also write the pre-softmax attention logits logits.L [H,N,N]\n" +
                run_options;
     if (command == "bench")
@@ -139,7 +147,8 @@ std::string usage_text(const std::string& command) {
            "  help [COMMAND]              this text, or a command's options\n\n"
            "MODEL: a Hugging Face model folder (config.json + model.safetensors) or a timm-named\n"
            ".safetensors file (F32/F16/BF16). Supported: ViT, DeiT (plain and distilled), DINO, DINOv2\n"
-           "(LayerScale, registers). IMAGE: PNG, JPEG, BMP, ... (anything Qt decodes).\n"
+           "(LayerScale, registers), Swin v1 (Hugging Face, timm >= 0.9 and Microsoft naming).\n"
+           "IMAGE: PNG, JPEG, BMP, ... (anything Qt decodes).\n"
            "Exit status: 0 on success, 1 on any error (one line on stderr), 2 for usage errors.\n\n"
            "`vitscope-cli COMMAND --help` lists a command's options.\n";
 }

@@ -5,6 +5,7 @@
 #include "image_loader.h"
 #include "model_loader.h"
 #include "safetensors.h"
+#include "swin_forward.h"
 #include "vit_forward.h"
 
 #include <algorithm>
@@ -125,6 +126,7 @@ struct Run {
     LoadedModel model;
     ModelInput input;
     ViTTrace trace;
+    SwinTrace swin_trace;  // Swin models
 };
 
 ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string& image_path) {
@@ -166,9 +168,151 @@ std::string fmt(const char* f, double v) {
     return buf;
 }
 
+// --- Swin: its own trace; the same options (layer = global block index, mask keys = stage-0 patches).
+
+void run_swin_model(const Args& a, Run& r) {
+    const SwinModel& sm = *r.model.swin;
+    const int patches = (r.input.height / sm.hp.patch_size) * (r.input.width / sm.hp.patch_size);
+    const int max_heads = *std::max_element(sm.hp.num_heads.begin(), sm.hp.num_heads.end());
+    const AttentionOptions o = attention_options(a, sm.hp.total_blocks(), max_heads, patches);
+    SwinOptions so;
+    so.shift = !a.has("no-shift");
+    so.shift_mask = !a.has("no-shift-mask");
+    so.relative_position_bias = !a.has("no-rel-bias");
+    swin_forward(sm, r.input, o, so, r.swin_trace);
+    if (r.swin_trace.all_masked_rows() > 0)
+        std::fprintf(stderr,
+                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
+                     r.swin_trace.all_masked_rows());
+}
+
+std::string int_list_string(const std::vector<int>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i) s += '-';
+        s += std::to_string(v[i]);
+    }
+    return s;
+}
+
+int swin_info(const LoadedModel& m) {
+    const ModelInfo& info = m.info();
+    const SwinHparams& hp = m.swin->hp;
+    const int g = hp.image_size / hp.patch_size;
+    std::printf("model:          %s\n", info.name.c_str());
+    std::printf("architecture:   %s\n", info.architecture.c_str());
+    std::printf("naming:         %s\n", info.naming.c_str());
+    std::printf("image size:     %dx%d (patch %d -> %dx%d = %d patches)\n", hp.image_size, hp.image_size,
+                hp.patch_size, g, g, g * g);
+    std::printf("embed dim:      %d (stages: %s channels)\n", hp.embed_dim,
+                int_list_string([&] {
+                    std::vector<int> c;
+                    for (int s = 0; s < hp.num_stages(); ++s) c.push_back(hp.stage_dim(s));
+                    return c;
+                }()).c_str());
+    std::printf("depths:         %s (%d blocks)\n", int_list_string(hp.depths).c_str(), hp.total_blocks());
+    std::printf("heads:          %s\n", int_list_string(hp.num_heads).c_str());
+    std::printf("window:         %d (shift %d on odd blocks)\n", hp.window_size, hp.window_size / 2);
+    std::printf("mlp ratio:      %g\n", double(hp.mlp_ratio));
+    std::printf("layer norm eps: %g\n", double(hp.layer_norm_eps));
+    std::printf("classes:        %d%s\n", hp.num_classes,
+                hp.num_classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)") : "");
+    std::printf("parameters:     %lld\n", static_cast<long long>(info.num_parameters));
+    std::printf("preprocess:     crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)\n",
+                double(info.crop_pct), double(info.mean[0]), double(info.mean[1]), double(info.mean[2]),
+                double(info.std[0]), double(info.std[1]), double(info.std[2]));
+    if (info.inferred.empty()) {
+        std::printf("inferred:       nothing (all from config.json)\n");
+    } else {
+        for (size_t i = 0; i < info.inferred.size(); ++i)
+            std::printf("%s%s\n", i == 0 ? "inferred:       " : "                ", info.inferred[i].c_str());
+    }
+    return 0;
+}
+
+// attn.S.B [nW,H,M*M,M*M] for every block, mask.S.B [nW,M*M,M*M] for masked shifted blocks,
+// bias.S.B [H,M*M,M*M], logits_qk.S.B with --logits.
+int swin_dump(const Args& a, Run& r) {
+    run_swin_model(a, r);
+    const SwinTrace& t = r.swin_trace;
+    SafetensorsWriter w;
+    if (t.logits.size()) w.add("logits", {t.logits.size()}, t.logits.data());
+    w.add("features", {t.features.size()}, t.features.data());
+    w.add("input", {3, r.input.height, r.input.width}, r.input.chw);
+    for (const SwinBlockTrace& bt : t.blocks) {
+        const std::string key = std::to_string(bt.stage) + "." + std::to_string(bt.block);
+        const SwinWindowGeometry& g = bt.geometry;
+        const int64_t nW = g.num_windows(), H = bt.num_heads, N = g.window_tokens();
+        w.add("attn." + key, {nW, H, N, N}, bt.attn.data());
+        if (!bt.mask.empty()) w.add("mask." + key, {nW, N, N}, bt.mask.data());
+        if (!bt.bias.empty()) w.add("bias." + key, {H, N, N}, bt.bias.data());
+        if (!bt.logits_qk.empty()) w.add("logits_qk." + key, {nW, H, N, N}, bt.logits_qk.data());
+        w.set_metadata("geometry." + key, std::to_string(g.window) + "," + std::to_string(g.shift) + "," +
+                                              std::to_string(g.padded_height) + "," + std::to_string(g.padded_width));
+    }
+    w.set_metadata("model", r.model.info().name);
+    w.set_metadata("architecture", r.model.info().architecture);
+    w.set_metadata("grid", std::to_string(t.grid_height) + "x" + std::to_string(t.grid_width));
+    w.set_metadata("scale", scale_mode_name(t.options.scale_mode));
+    w.set_metadata("all_masked_rows", std::to_string(t.all_masked_rows()));
+    w.write(a.get("out"));
+    std::printf("wrote %s: %zu blocks of window attention (attn.S.B [nW,H,M*M,M*M], mask.S.B, bias.S.B)%s\n",
+                a.get("out").c_str(), t.blocks.size(), t.logits.size() ? ", logits" : "");
+    return 0;
+}
+
+int swin_bench(const Args& a, const LoadedModel& m) {
+    const SwinModel& sm = *m.swin;
+    const int runs = a.get_int("runs", 20, 1, 100000);
+    ModelInput input;
+    if (a.has("image")) {
+        input = prepare_input(a, m, a.get("image"));
+    } else {
+        const InputSize s = input_size(a, m);
+        std::vector<float> chw(size_t(3) * s.height * s.width);
+        std::mt19937 rng(1234);
+        std::normal_distribution<float> nd(0.0f, 1.0f);
+        for (float& v : chw) v = nd(rng);
+        input = model_input_from_tensor(std::move(chw), s.height, s.width, sm.hp.patch_size);
+    }
+    const int total = sm.hp.total_blocks();
+    const int from = a.get_int("from-layer", 0, 0, total - 1);
+    SwinTrace trace;
+    swin_forward(sm, input, {}, {}, trace);  // warm-up (and the state a partial recompute starts from)
+    std::vector<double> ms;
+    for (int i = 0; i < runs; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        if (from == 0) swin_forward(sm, input, {}, {}, trace);
+        else swin_recompute_from(sm, {}, {}, from, trace);
+        const auto t1 = std::chrono::steady_clock::now();
+        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const double median = ms[ms.size() / 2];
+    const double flops_full = swin_forward_flops(sm, input.height, input.width);
+    // A partial recompute: counted as its share of blocks (blocks differ in cost; a rough figure).
+    const double flops = from == 0 ? flops_full : flops_full * double(total - from) / total;
+    const double gflops = flops / (median * 1e-3) / 1e9;
+    const int threads = engine_threads();
+    const Fp32Peak peak = measure_fp32_peak(threads);
+    std::printf("model:     %s (%s)\n", m.info().name.c_str(), m.info().architecture.c_str());
+    std::printf("input:     %dx%d, %dx%d patches, window attention captured for all %d blocks\n", input.width,
+                input.height, trace.grid_width, trace.grid_height, total);
+    std::printf("threads:   %d\n", threads);
+    if (from > 0) std::printf("recompute: blocks %d..%d (%d of %d)\n", from, total - 1, total - from, total);
+    std::printf("runs:      %d (min %.3f ms, max %.3f ms)\n", runs, ms.front(), ms.back());
+    std::printf("median:    %.3f ms\n", median);
+    std::printf("work:      %.3f GFLOP (multiply-add = 2)\n", flops / 1e9);
+    std::printf("speed:     %.1f GFLOP/s", gflops);
+    std::printf(" = %.0f%% of the fp32 peak %.0f GFLOP/s (measured: %d-bit FMA chains on %d threads)\n",
+                100.0 * gflops / peak.gflops, peak.gflops, peak.vector_bits, threads);
+    return 0;
+}
+
 int cmd_info(const Args& a) {
     require_positional(a, 1, "info MODEL");
     const LoadedModel m = load_model(a.positional[0]);
+    if (m.swin) return swin_info(m);
     const ModelInfo& info = m.info();
     const ViTHparams& hp = m.vit->hp;
     std::printf("model:          %s\n", info.name.c_str());
@@ -211,9 +355,10 @@ int cmd_predict(const Args& a) {
     const std::vector<std::string> labels = class_labels(a, r.model);
     const int k = a.get_int("topk", 5, 1, r.model.num_classes());
     r.input = prepare_input(a, r.model, a.positional[1]);
-    run_model(a, r);
+    if (r.model.swin) run_swin_model(a, r);
+    else run_model(a, r);
 
-    const RowVector& logits = r.trace.logits;
+    const RowVector& logits = r.model.swin ? r.swin_trace.logits : r.trace.logits;
     const float maxv = logits.maxCoeff();
     Eigen::ArrayXf p = (logits.array() - maxv).exp().transpose();
     p /= p.sum();
@@ -251,6 +396,7 @@ int cmd_dump(const Args& a) {
     Run r;
     r.model = load_model(a.positional[0]);
     r.input = prepare_input(a, r.model, a.positional[1]);
+    if (r.model.swin) return swin_dump(a, r);
     run_model(a, r);
     const ViTTrace& t = r.trace;
     const int N = t.num_tokens, H = t.num_heads;
@@ -279,6 +425,7 @@ int cmd_bench(const Args& a) {
     apply_threads(a);
     const int runs = a.get_int("runs", 20, 1, 100000);
     const LoadedModel m = load_model(a.positional[0]);
+    if (m.swin) return swin_bench(a, m);
     const ViTModel& vm = *m.vit;
     ModelInput input;
     if (a.has("image")) {
