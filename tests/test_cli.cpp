@@ -103,6 +103,35 @@ private slots:
             }
     }
 
+    void swin_info_and_dump() {
+        Result info = cli({"info", fixture("swin/swin_tiny_hf")});
+        QCOMPARE(info.code, 0);
+        QVERIFY2(info.out.contains("Swin"), qPrintable(info.out));
+        QImage img(56, 56, QImage::Format_RGB32);
+        img.fill(QColor(90, 140, 200));
+        for (int y = 0; y < 56; ++y) img.setPixelColor(y, y, QColor(255, 0, 0));
+        const QString png = dir_.filePath("swin.png");
+        QVERIFY(img.save(png));
+        const QString out = dir_.filePath("swin.safetensors");
+        Result r = cli({"dump", fixture("swin/swin_tiny_timm.safetensors"), png, "--out", out, "--preprocess", "none", "--input-size", "56x56"});
+        QCOMPARE(r.code, 0);
+        SafetensorsFile f(out.toStdString());
+        // Stage 0: 14x14 map, window 7 -> 4 windows of 49 tokens, 2 heads; block 1 shifted.
+        QCOMPARE(f.info("attn.0.0").shape, (std::vector<int64_t>{4, 2, 49, 49}));
+        QCOMPARE(f.info("attn.0.1").shape, (std::vector<int64_t>{4, 2, 49, 49}));
+        QCOMPARE(f.info("mask.0.1").shape, (std::vector<int64_t>{4, 49, 49}));
+        QVERIFY(!f.has("mask.0.0"));
+        QCOMPARE(f.info("bias.1.0").shape, (std::vector<int64_t>{4, 49, 49}));
+        QCOMPARE(f.info("logits").shape, (std::vector<int64_t>{10}));
+        // Without the shift mask, tokens of different regions attend to each other: the maps change.
+        const QString leak = dir_.filePath("swin_leak.safetensors");
+        QCOMPARE(cli({"dump", fixture("swin/swin_tiny_timm.safetensors"), png, "--out", leak, "--preprocess", "none", "--input-size", "56x56",
+                      "--no-shift-mask"}).code, 0);
+        SafetensorsFile g(leak.toStdString());
+        QCOMPARE(g.read_f32("attn.0.0"), f.read_f32("attn.0.0"));
+        QVERIFY(g.read_f32("attn.0.1") != f.read_f32("attn.0.1"));
+    }
+
     void bench_prints_figures() {
         Result r = cli({"bench", fixture("vit/vit_tiny_timm.safetensors"), "--runs", "3", "--threads", "1"});
         QCOMPARE(r.code, 0);
