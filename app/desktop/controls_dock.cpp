@@ -1,0 +1,299 @@
+#include "controls_dock.h"
+
+#include "attention_stats.h"
+#include "session.h"
+#include "view_settings.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QScrollArea>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace vitscope {
+
+namespace {
+// Temperature slider: -100..100 maps to 10^(v/100), i.e. 0.1 .. 10, with 1 in the middle.
+float temperature_of(int v) { return std::pow(10.0f, float(v) / 100.0f); }
+int slider_of(float t) { return int(std::lround(std::log10(std::max(t, 1e-3f)) * 100.0f)); }
+}  // namespace
+
+ControlsDock::ControlsDock(Session* session, ViewSettings* settings, QWidget* parent)
+    : QDockWidget(tr("Controls"), parent), session_(session), settings_(settings) {
+    setObjectName("controls");
+    auto* body = new QWidget;
+    auto* v = new QVBoxLayout(body);
+    v->addWidget(build_view_group());
+    v->addWidget(build_options_group());
+    v->addWidget(build_style_group());
+    v->addStretch();
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(body);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setWidget(scroll);
+    connect(session_, &Session::model_changed, this, &ControlsDock::on_model_changed);
+    connect(session_, &Session::trace_changed, this, &ControlsDock::sync_options);
+    connect(settings_, &ViewSettings::selection_changed, this, &ControlsDock::sync_selection);
+    on_model_changed();
+}
+
+QWidget* ControlsDock::build_view_group() {
+    auto* g = new QGroupBox(tr("Look at"));
+    auto* f = new QFormLayout(g);
+    layer_ = new QSlider(Qt::Horizontal);
+    layer_label_ = new QLabel;
+    auto* lrow = new QHBoxLayout;
+    lrow->addWidget(layer_, 1);
+    lrow->addWidget(layer_label_);
+    f->addRow(tr("Layer"), lrow);
+    head_ = new QSlider(Qt::Horizontal);
+    head_label_ = new QLabel;
+    auto* hrow = new QHBoxLayout;
+    hrow->addWidget(head_, 1);
+    hrow->addWidget(head_label_);
+    f->addRow(tr("Head"), hrow);
+    query_ = new QSpinBox;
+    query_label_ = new QLabel;
+    auto* cls = new QPushButton(tr("CLS"));
+    auto* qrow = new QHBoxLayout;
+    qrow->addWidget(query_);
+    qrow->addWidget(cls);
+    qrow->addWidget(query_label_, 1);
+    f->addRow(tr("Query"), qrow);
+    query_tool_ = new QRadioButton(tr("Pick query"));
+    mask_tool_ = new QRadioButton(tr("Mask keys"));
+    query_tool_->setChecked(true);
+    auto* trow = new QHBoxLayout;
+    trow->addWidget(query_tool_);
+    trow->addWidget(mask_tool_);
+    f->addRow(tr("Click"), trow);
+    mask_label_ = new QLabel;
+    auto* clear = new QPushButton(tr("Clear mask"));
+    auto* mrow = new QHBoxLayout;
+    mrow->addWidget(mask_label_, 1);
+    mrow->addWidget(clear);
+    f->addRow(tr("User mask"), mrow);
+
+    connect(layer_, &QSlider::valueChanged, this, [this](int v) {
+        if (!syncing_) settings_->set_layer(v);
+    });
+    // The head slider's last position is the mean of heads.
+    connect(head_, &QSlider::valueChanged, this, [this](int v) {
+        if (!syncing_) settings_->set_head(v == head_->maximum() ? kMeanOfHeads : v);
+    });
+    connect(query_, &QSpinBox::valueChanged, this, [this](int v) {
+        if (!syncing_) settings_->set_query(v);
+    });
+    connect(cls, &QPushButton::clicked, this, [this] { settings_->set_query(0); });
+    connect(query_tool_, &QRadioButton::toggled, this, [this](bool on) {
+        settings_->set_tool(on ? ToolMode::Query : ToolMode::Mask);
+    });
+    connect(clear, &QPushButton::clicked, this, [this] {
+        AttentionOptions o = session_->options();
+        o.masked_keys.clear();
+        session_->set_options(o);
+    });
+    return g;
+}
+
+QWidget* ControlsDock::build_options_group() {
+    auto* g = new QGroupBox(tr("Attention options"));
+    auto* f = new QFormLayout(g);
+    scale_ = new QComboBox;
+    scale_->addItem(tr("1/√d_head (paper)"));
+    scale_->addItem(tr("1/√d_model"));
+    scale_->addItem(tr("none"));
+    f->addRow(tr("Scale"), scale_);
+    temperature_ = new QSlider(Qt::Horizontal);
+    temperature_->setRange(-100, 100);
+    temperature_label_ = new QLabel;
+    auto* trow = new QHBoxLayout;
+    trow->addWidget(temperature_, 1);
+    trow->addWidget(temperature_label_);
+    f->addRow(tr("Temperature"), trow);
+    causal_ = new QCheckBox(tr("causal (query i sees keys ≤ i)"));
+    f->addRow(causal_);
+    padding_mask_ = new QCheckBox(tr("mask padding keys"));
+    preprocess_ = new QComboBox;
+    preprocess_->addItem(tr("crop"));
+    preprocess_->addItem(tr("pad"));
+    auto* prow = new QHBoxLayout;
+    prow->addWidget(preprocess_);
+    prow->addWidget(padding_mask_);
+    f->addRow(tr("Preprocess"), prow);
+    first_layer_ = new QSpinBox;
+    last_layer_ = new QSpinBox;
+    auto* rrow = new QHBoxLayout;
+    rrow->addWidget(first_layer_);
+    rrow->addWidget(new QLabel(tr("to")));
+    rrow->addWidget(last_layer_);
+    f->addRow(tr("Layers"), rrow);
+    ablation_box_ = new QWidget;
+    new QHBoxLayout(ablation_box_);
+    ablation_box_->layout()->setContentsMargins(0, 0, 0, 0);
+    f->addRow(tr("Heads on"), ablation_box_);
+    auto* reset = new QPushButton(tr("Paper defaults"));
+    f->addRow(reset);
+
+    auto push = [this] { push_options(); };
+    connect(scale_, &QComboBox::currentIndexChanged, this, push);
+    connect(temperature_, &QSlider::valueChanged, this, [this](int v) {
+        temperature_label_->setText(QString::number(double(temperature_of(v)), 'f', 2));
+        push_options();
+    });
+    connect(causal_, &QCheckBox::toggled, this, push);
+    connect(padding_mask_, &QCheckBox::toggled, this, push);
+    connect(first_layer_, &QSpinBox::valueChanged, this, push);
+    connect(last_layer_, &QSpinBox::valueChanged, this, push);
+    connect(preprocess_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (!syncing_) session_->set_preprocess_mode(i == 1 ? PreprocessMode::Pad : PreprocessMode::Crop);
+    });
+    connect(reset, &QPushButton::clicked, this, [this] {
+        session_->set_options(AttentionOptions{});
+        sync_options();
+    });
+    return g;
+}
+
+QWidget* ControlsDock::build_style_group() {
+    auto* g = new QGroupBox(tr("Drawing"));
+    auto* f = new QFormLayout(g);
+    colormap_ = new QComboBox;
+    for (int i = 0; i < kNumColormaps; ++i) colormap_->addItem(colormap_name(Colormap(i)));
+    f->addRow(tr("Colormap"), colormap_);
+    normalization_ = new QComboBox;
+    for (int i = 0; i < kNumNormalizations; ++i) normalization_->addItem(normalization_name(Normalization(i)));
+    log_ = new QCheckBox(tr("log"));
+    auto* nrow = new QHBoxLayout;
+    nrow->addWidget(normalization_, 1);
+    nrow->addWidget(log_);
+    f->addRow(tr("Scale"), nrow);
+    opacity_ = new QSlider(Qt::Horizontal);
+    opacity_->setRange(0, 100);
+    f->addRow(tr("Opacity"), opacity_);
+    smooth_ = new QCheckBox(tr("smooth"));
+    grid_ = new QCheckBox(tr("patch grid"));
+    auto* srow = new QHBoxLayout;
+    srow->addWidget(smooth_);
+    srow->addWidget(grid_);
+    f->addRow(tr("Sampling"), srow);
+
+    auto push = [this] {
+        if (syncing_) return;
+        FigureStyle s;
+        s.colormap = Colormap(colormap_->currentIndex());
+        s.normalization = Normalization(normalization_->currentIndex());
+        s.log_scale = log_->isChecked();
+        s.opacity = float(opacity_->value()) / 100.0f;
+        s.sampling = smooth_->isChecked() ? Sampling::Smooth : Sampling::Nearest;
+        s.show_grid = grid_->isChecked();
+        settings_->set_style(s);
+    };
+    connect(colormap_, &QComboBox::currentIndexChanged, this, push);
+    connect(normalization_, &QComboBox::currentIndexChanged, this, push);
+    connect(log_, &QCheckBox::toggled, this, push);
+    connect(opacity_, &QSlider::valueChanged, this, push);
+    connect(smooth_, &QCheckBox::toggled, this, push);
+    connect(grid_, &QCheckBox::toggled, this, push);
+    auto sync = [this] {
+        syncing_ = true;
+        const FigureStyle& s = settings_->style();
+        colormap_->setCurrentIndex(int(s.colormap));
+        normalization_->setCurrentIndex(int(s.normalization));
+        log_->setChecked(s.log_scale);
+        opacity_->setValue(int(std::lround(s.opacity * 100)));
+        smooth_->setChecked(s.sampling == Sampling::Smooth);
+        grid_->setChecked(s.show_grid);
+        syncing_ = false;
+    };
+    connect(settings_, &ViewSettings::style_changed, this, sync);
+    sync();
+    return g;
+}
+
+void ControlsDock::on_model_changed() {
+    const auto m = session_->model();
+    const int depth = m ? m->vit->hp.depth : 1;
+    const int heads = m ? m->vit->hp.num_heads : 1;
+    const int tokens = m ? m->vit->hp.num_prefix_tokens() + m->vit->hp.num_patches() : 1;
+    syncing_ = true;
+    layer_->setRange(0, depth - 1);
+    head_->setRange(0, heads);  // the last position: mean of heads
+    query_->setRange(0, std::max(tokens - 1, 0));
+    first_layer_->setRange(0, depth - 1);
+    last_layer_->setRange(0, depth - 1);
+    for (QCheckBox* c : head_on_) delete c;
+    head_on_.clear();
+    for (int h = 0; h < heads; ++h) {
+        auto* c = new QCheckBox(QString::number(h));
+        c->setChecked(true);
+        connect(c, &QCheckBox::toggled, this, [this] { push_options(); });
+        ablation_box_->layout()->addWidget(c);
+        head_on_.push_back(c);
+    }
+    syncing_ = false;
+    settings_->clamp_to(depth, heads, tokens);
+    sync_selection();
+    sync_options();
+}
+
+void ControlsDock::sync_selection() {
+    syncing_ = true;
+    const int head = settings_->head();
+    layer_->setValue(settings_->layer());
+    head_->setValue(head == kMeanOfHeads ? head_->maximum() : head);
+    query_->setValue(settings_->query());
+    layer_label_->setText(QString::number(settings_->layer()));
+    head_label_->setText(head == kMeanOfHeads ? tr("mean") : QString::number(head));
+    const auto trace = session_->trace();
+    query_label_->setText(trace && settings_->query() < trace->num_tokens
+                              ? QString::fromStdString(trace->token_name(settings_->query()))
+                              : QString());
+    syncing_ = false;
+}
+
+void ControlsDock::sync_options() {
+    syncing_ = true;
+    const AttentionOptions& o = session_->options();
+    scale_->setCurrentIndex(int(o.scale_mode));
+    temperature_->setValue(slider_of(o.temperature));
+    temperature_label_->setText(QString::number(double(o.temperature), 'f', 2));
+    causal_->setChecked(o.causal);
+    padding_mask_->setChecked(o.padding_mask);
+    preprocess_->setCurrentIndex(session_->preprocess_mode() == PreprocessMode::Pad ? 1 : 0);
+    first_layer_->setValue(o.first_layer);
+    last_layer_->setValue(o.last_layer < 0 ? last_layer_->maximum() : o.last_layer);
+    for (int h = 0; h < int(head_on_.size()); ++h)
+        head_on_[size_t(h)]->setChecked(std::find(o.ablated_heads.begin(), o.ablated_heads.end(), h) == o.ablated_heads.end());
+    mask_label_->setText(tr("%n key(s) masked", nullptr, int(o.masked_keys.size())));
+    syncing_ = false;
+    sync_selection();
+}
+
+void ControlsDock::push_options() {
+    if (syncing_) return;
+    AttentionOptions o = session_->options();
+    o.scale_mode = ScaleMode(scale_->currentIndex());
+    o.temperature = temperature_of(temperature_->value());
+    if (std::fabs(o.temperature - 1.0f) < 1e-6f) o.temperature = 1.0f;
+    o.causal = causal_->isChecked();
+    o.padding_mask = padding_mask_->isChecked();
+    o.first_layer = first_layer_->value();
+    o.last_layer = last_layer_->value() == last_layer_->maximum() ? -1 : last_layer_->value();
+    o.ablated_heads.clear();
+    for (int h = 0; h < int(head_on_.size()); ++h)
+        if (!head_on_[size_t(h)]->isChecked()) o.ablated_heads.push_back(h);
+    session_->set_options(o);
+}
+
+}  // namespace vitscope

@@ -1,0 +1,28 @@
+// vitscope [--model PATH] [--image PATH]
+#include "gl_heatmap_widget.h"
+#include "main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSurfaceFormat>
+
+int main(int argc, char** argv) {
+    QSurfaceFormat::setDefaultFormat(vitscope::gl_core_format());
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("vitscope");
+    QApplication::setApplicationName("vitscope");
+    QApplication::setApplicationVersion("0.1.0");
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription("A microscope for attention in Vision Transformers.");
+    cli.addHelpOption();
+    cli.addVersionOption();
+    cli.addOption({"model", "A Hugging Face model folder or a timm .safetensors file.", "PATH"});
+    cli.addOption({"image", "An image file.", "PATH"});
+    cli.process(app);
+
+    vitscope::MainWindow w;
+    w.show();
+    w.start({cli.value("model"), cli.value("image")});
+    return app.exec();
+}

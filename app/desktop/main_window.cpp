@@ -1,0 +1,316 @@
+#include "main_window.h"
+
+#include "attention_stats.h"
+#include "controls_dock.h"
+#include "heads_grid.h"
+#include "image_loader.h"
+#include "image_view.h"
+#include "matrix_view.h"
+#include "predictions_panel.h"
+#include "query_row_chart.h"
+#include "session.h"
+#include "view_settings.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace vitscope {
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+bool looks_like_model(const QString& path) {
+    const QFileInfo fi(path);
+    if (fi.isDir()) return true;
+    return fi.suffix().compare("safetensors", Qt::CaseInsensitive) == 0;
+}
+
+QDockWidget* make_dock(const QString& title, const QString& name, QWidget* body, QWidget* parent) {
+    auto* d = new QDockWidget(title, parent);
+    d->setObjectName(name);
+    d->setWidget(body);
+    return d;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(bool persist, QWidget* parent)
+    : QMainWindow(parent), persist_(persist), session_(new Session(this)), settings_(new ViewSettings(this)) {
+    setWindowTitle(tr("vitscope"));
+    setAcceptDrops(true);
+    if (persist_) {
+        QSettings s;
+        settings_->load(s);
+    }
+
+    image_view_ = new ImageView(session_, settings_);
+    banner_ = new QLabel;
+    banner_->setWordWrap(true);
+    banner_->setStyleSheet("QLabel { background: #7a1f1f; color: white; padding: 6px; }");
+    banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    banner_->hide();
+    auto* central = new QWidget;
+    auto* v = new QVBoxLayout(central);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(0);
+    v->addWidget(banner_);
+    v->addWidget(image_view_, 1);
+    setCentralWidget(central);
+
+    controls_ = new ControlsDock(session_, settings_, this);
+    addDockWidget(Qt::LeftDockWidgetArea, controls_);
+    heads_ = new HeadsGrid(session_, settings_);
+    addDockWidget(Qt::RightDockWidgetArea, make_dock(tr("Heads"), "heads", heads_, this));
+    matrix_ = new AttentionMatrixView(session_, settings_);
+    chart_ = new QueryRowChart(session_, settings_);
+    auto* matrix_box = new QWidget;
+    auto* mv = new QVBoxLayout(matrix_box);
+    mv->setContentsMargins(0, 0, 0, 0);
+    mv->addWidget(matrix_, 3);
+    mv->addWidget(chart_, 1);
+    addDockWidget(Qt::RightDockWidgetArea, make_dock(tr("Attention matrix"), "matrix", matrix_box, this));
+    predictions_ = new PredictionsPanel(session_);
+    addDockWidget(Qt::LeftDockWidgetArea, make_dock(tr("Predictions"), "predictions", predictions_, this));
+
+    build_menus();
+    build_status_bar();
+    connect(session_, &Session::error, this, &MainWindow::show_error);
+    connect(session_, &Session::model_changed, this, [this] {
+        banner_->hide();
+        banner_->clear();
+        update_status();
+    });
+    connect(session_, &Session::trace_changed, this, &MainWindow::update_status);
+    connect(session_, &Session::busy_changed, this, &MainWindow::update_status);
+    connect(image_view_, &ImageView::hovered, this, [this](const QString& t) {
+        if (t.isEmpty())
+            statusBar()->clearMessage();
+        else
+            statusBar()->showMessage(t);
+    });
+    resize(1500, 940);
+    if (persist_) {
+        QSettings s;
+        restoreGeometry(s.value("window/geometry").toByteArray());
+        restoreState(s.value("window/state").toByteArray());
+    }
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    if (persist_) {
+        QSettings s;
+        settings_->save(s);
+        s.setValue("window/geometry", saveGeometry());
+        s.setValue("window/state", saveState());
+    }
+    QMainWindow::closeEvent(e);
+}
+
+void MainWindow::build_menus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &Image…"), QKeySequence::Open, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), QString(),
+                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif);;All files (*)"));
+        if (!p.isEmpty()) open_image(p);
+    });
+    file->addAction(tr("Open &Model File…"), QKeySequence(tr("Ctrl+M")), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open model (timm .safetensors or a HF config.json)"),
+                                                       QString(), tr("Models (*.safetensors config.json)"));
+        if (p.isEmpty()) return;
+        open_model(QFileInfo(p).fileName() == "config.json" ? QFileInfo(p).absolutePath() : p);
+    });
+    file->addAction(tr("Open Model &Folder…"), this, [this] {
+        const QString p = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face model folder"));
+        if (!p.isEmpty()) open_model(p);
+    });
+    file->addAction(tr("&Paste Image"), QKeySequence::Paste, this, &MainWindow::paste_image);
+    file->addSeparator();
+    recent_models_ = file->addMenu(tr("Recent Models"));
+    recent_images_ = file->addMenu(tr("Recent Images"));
+    rebuild_recent_menus();
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("Next Layer"), QKeySequence(Qt::Key_BracketRight), this, [this] { step_layer(1); });
+    view->addAction(tr("Previous Layer"), QKeySequence(Qt::Key_BracketLeft), this, [this] { step_layer(-1); });
+    view->addAction(tr("Next Head"), QKeySequence(Qt::Key_Period), this, [this] { step_head(1); });
+    view->addAction(tr("Previous Head"), QKeySequence(Qt::Key_Comma), this, [this] { step_head(-1); });
+    view->addAction(tr("Query: CLS"), QKeySequence(Qt::Key_Home), this, [this] { settings_->set_query(0); });
+    view->addSeparator();
+    for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
+}
+
+void MainWindow::step_layer(int delta) {
+    const auto m = session_->model();
+    if (!m) return;
+    settings_->set_layer(std::clamp(settings_->layer() + delta, 0, m->vit->hp.depth - 1));
+}
+
+void MainWindow::step_head(int delta) {
+    const auto m = session_->model();
+    if (!m) return;
+    const int H = m->vit->hp.num_heads;
+    // Positions 0..H-1 are heads, H is the mean.
+    const int pos = settings_->head() == kMeanOfHeads ? H : settings_->head();
+    const int next = std::clamp(pos + delta, 0, H);
+    settings_->set_head(next == H ? kMeanOfHeads : next);
+}
+
+void MainWindow::build_status_bar() {
+    model_status_ = new QLabel;
+    tokens_status_ = new QLabel;
+    timing_status_ = new QLabel;
+    statusBar()->addPermanentWidget(model_status_);
+    statusBar()->addPermanentWidget(tokens_status_);
+    statusBar()->addPermanentWidget(timing_status_);
+}
+
+void MainWindow::update_status() {
+    const auto m = session_->model();
+    QString model = m ? tr("%1 · %2").arg(session_->model_name(), QString::fromStdString(m->info().architecture))
+                      : tr("no model");
+    if (!startup_note_.isEmpty()) model = startup_note_ + "  ·  " + model;
+    model_status_->setText(model);
+    const auto t = session_->trace();
+    tokens_status_->setText(t ? tr("%1 tokens (%2 special + %3×%4 patches)")
+                                    .arg(t->num_tokens)
+                                    .arg(t->num_prefix)
+                                    .arg(t->grid_height)
+                                    .arg(t->grid_width)
+                              : QString());
+    QString timing;
+    if (session_->busy())
+        timing = tr("computing…");
+    else if (t)
+        timing = session_->last_was_full()
+                     ? tr("forward %1 ms").arg(session_->last_compute_ms(), 0, 'f', 1)
+                     : tr("partial recompute %1 ms (%2 layers)")
+                           .arg(session_->last_compute_ms(), 0, 'f', 1)
+                           .arg(session_->last_layers_computed());
+    timing_status_->setText(timing);
+}
+
+void MainWindow::show_error(const QString& message) {
+    banner_->setText(tr("Error: %1").arg(message) +
+                     (session_->model() ? tr("\nStill using %1.").arg(session_->model_name()) : QString()));
+    banner_->show();
+}
+
+QString MainWindow::error_text() const { return banner_->isHidden() ? QString() : banner_->text(); }
+
+void MainWindow::open_model(const QString& path) {
+    session_->open_model(path);
+    add_recent("recent/models", path);
+}
+
+bool MainWindow::open_image(const QString& path) {
+    try {
+        set_image(load_rgb_image(path), QFileInfo(path).fileName());
+    } catch (const std::exception& e) {
+        show_error(QString::fromStdString(e.what()));
+        return false;
+    }
+    add_recent("recent/images", path);
+    return true;
+}
+
+void MainWindow::set_image(const RgbImage& image, const QString& name) {
+    banner_->hide();
+    session_->set_image(image, name);
+    setWindowTitle(tr("vitscope — %1").arg(name));
+}
+
+void MainWindow::paste_image() {
+    const QImage img = QApplication::clipboard()->image();
+    if (img.isNull()) {
+        show_error(tr("the clipboard holds no image"));
+        return;
+    }
+    set_image(rgb_image_from_qimage(img), tr("pasted image"));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    if (e->mimeData()->hasUrls() || e->mimeData()->hasImage()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    const QMimeData* md = e->mimeData();
+    if (md->hasUrls() && !md->urls().isEmpty() && md->urls().first().isLocalFile()) {
+        const QString p = md->urls().first().toLocalFile();
+        if (looks_like_model(p))
+            open_model(p);
+        else
+            open_image(p);
+        e->acceptProposedAction();
+    } else if (md->hasImage()) {
+        set_image(rgb_image_from_qimage(qvariant_cast<QImage>(md->imageData())), tr("dropped image"));
+        e->acceptProposedAction();
+    }
+}
+
+void MainWindow::add_recent(const QString& key, const QString& path) {
+    if (!persist_) return;
+    QSettings s;
+    QStringList list = s.value(key).toStringList();
+    list.removeAll(path);
+    list.prepend(QFileInfo(path).absoluteFilePath());
+    while (list.size() > kMaxRecent) list.removeLast();
+    s.setValue(key, list);
+    rebuild_recent_menus();
+}
+
+void MainWindow::rebuild_recent_menus() {
+    recent_models_->clear();
+    recent_images_->clear();
+    if (!persist_) return;
+    QSettings s;
+    for (const QString& p : s.value("recent/models").toStringList())
+        recent_models_->addAction(p, this, [this, p] { open_model(p); });
+    for (const QString& p : s.value("recent/images").toStringList())
+        recent_images_->addAction(p, this, [this, p] { open_image(p); });
+}
+
+void MainWindow::start(const StartupChoice& choice) {
+    QStringList notes;
+    QString model = choice.model_path;
+    if (model.isEmpty()) {
+        const QString def = QStringLiteral(VITSCOPE_ASSETS_DIR "/models/vitscope-vit-tiny");
+        if (QFileInfo(def + "/model.safetensors").exists()) {
+            model = def;
+        } else {
+            model = QStringLiteral(VITSCOPE_FALLBACK_MODEL);
+            notes << tr("default model not built yet: test fixture");
+        }
+    }
+    session_->open_model(model);  // not a recent file unless the user picked it
+    if (!choice.model_path.isEmpty()) add_recent("recent/models", model);
+
+    QString image = choice.image_path;
+    if (image.isEmpty()) {
+        const QString def = QStringLiteral(VITSCOPE_ASSETS_DIR "/images/default.png");
+        if (QFileInfo(def).exists()) image = def;
+    }
+    if (image.isEmpty() || !open_image(image)) {
+        if (choice.image_path.isEmpty()) notes << tr("default image missing: generated gradient");
+        set_image(generated_gradient_image(), tr("generated gradient"));
+    }
+    startup_note_ = notes.join(", ");
+    update_status();
+}
+
+}  // namespace vitscope

@@ -1,0 +1,83 @@
+// The window: lays out the panels, owns the File menu, drag and drop, paste, the status bar and the
+// error banner. It wires panels to the Session and ViewSettings and knows nothing else.
+#pragma once
+
+#include <QMainWindow>
+
+class QLabel;
+class QMenu;
+
+namespace vitscope {
+
+class Session;
+class ViewSettings;
+class ImageView;
+class HeadsGrid;
+class AttentionMatrixView;
+class QueryRowChart;
+class ControlsDock;
+class PredictionsPanel;
+struct RgbImage;
+
+struct StartupChoice {
+    QString model_path;  // empty: the default model (or the fallback)
+    QString image_path;  // empty: the default image (or a generated one)
+};
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // persist: read and write QSettings (off in tests).
+    explicit MainWindow(bool persist = true, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void start(const StartupChoice& choice);
+    void open_model(const QString& path);
+    bool open_image(const QString& path);
+    void set_image(const RgbImage& image, const QString& name);
+
+    Session* session() const { return session_; }
+    ViewSettings* view_settings() const { return settings_; }
+    ImageView* image_view() const { return image_view_; }
+    HeadsGrid* heads_grid() const { return heads_; }
+    AttentionMatrixView* matrix_view() const { return matrix_; }
+    QueryRowChart* row_chart() const { return chart_; }
+    ControlsDock* controls() const { return controls_; }
+    PredictionsPanel* predictions() const { return predictions_; }
+    QString error_text() const;  // the banner's message ("" when hidden)
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+    void closeEvent(QCloseEvent* e) override;
+
+private:
+    void build_menus();
+    void build_status_bar();
+    void update_status();
+    void show_error(const QString& message);
+    void paste_image();
+    void add_recent(const QString& key, const QString& path);
+    void rebuild_recent_menus();
+    void step_layer(int delta);
+    void step_head(int delta);
+
+    bool persist_;
+    Session* session_;
+    ViewSettings* settings_;
+    ImageView* image_view_;
+    HeadsGrid* heads_;
+    AttentionMatrixView* matrix_;
+    QueryRowChart* chart_;
+    ControlsDock* controls_;
+    PredictionsPanel* predictions_;
+    QLabel* banner_;
+    QLabel* model_status_;
+    QLabel* tokens_status_;
+    QLabel* timing_status_;
+    QString startup_note_;
+    QMenu* recent_models_ = nullptr;
+    QMenu* recent_images_ = nullptr;
+};
+
+}  // namespace vitscope

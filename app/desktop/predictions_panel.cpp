@@ -1,0 +1,111 @@
+#include "predictions_panel.h"
+
+#include "session.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace vitscope {
+
+namespace {
+
+std::vector<float> softmax(const RowVector& logits) {
+    std::vector<float> p(size_t(logits.size()));
+    if (p.empty()) return p;
+    const float m = logits.maxCoeff();
+    double s = 0;
+    for (size_t i = 0; i < p.size(); ++i) s += p[i] = std::exp(logits[Eigen::Index(i)] - m);
+    for (float& v : p) v = float(v / s);
+    return p;
+}
+
+std::vector<int> top_k(const std::vector<float>& p, int k) {
+    std::vector<int> idx(p.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    k = std::min<int>(k, int(idx.size()));
+    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) { return p[size_t(a)] > p[size_t(b)]; });
+    idx.resize(size_t(k));
+    return idx;
+}
+
+QTreeWidget* make_list(const QStringList& headers) {
+    auto* t = new QTreeWidget;
+    t->setHeaderLabels(headers);
+    t->setRootIsDecorated(false);
+    t->setSelectionMode(QAbstractItemView::NoSelection);
+    t->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    t->header()->setStretchLastSection(false);
+    t->header()->setSectionResizeMode(1, QHeaderView::Stretch);
+    return t;
+}
+
+}  // namespace
+
+PredictionsPanel::PredictionsPanel(Session* session, QWidget* parent) : QWidget(parent), session_(session) {
+    header_ = new QLabel;
+    header_->setWordWrap(true);
+    current_ = make_list({tr("#"), tr("class"), tr("p"), tr("Δ vs paper")});
+    baseline_ = make_list({tr("#"), tr("class (paper defaults)"), tr("p")});
+    auto* lists = new QHBoxLayout;
+    lists->addWidget(current_);
+    lists->addWidget(baseline_);
+    auto* v = new QVBoxLayout(this);
+    v->setContentsMargins(2, 2, 2, 2);
+    v->addWidget(header_);
+    v->addLayout(lists, 1);
+    connect(session_, &Session::trace_changed, this, &PredictionsPanel::rebuild);
+    connect(session_, &Session::model_changed, this, &PredictionsPanel::rebuild);
+    rebuild();
+}
+
+void PredictionsPanel::rebuild() {
+    current_->clear();
+    baseline_->clear();
+    const auto trace = session_->trace();
+    const auto base = session_->baseline();
+    if (!trace || trace->logits.size() == 0) {
+        header_->setText(trace ? tr("This model has no classifier.") : tr("No prediction yet."));
+        baseline_->setVisible(false);
+        current_->setColumnHidden(3, true);
+        return;
+    }
+    const QStringList labels = session_->labels();
+    auto name = [&](int c) { return c < labels.size() ? labels[c] : tr("class %1").arg(c); };
+    const std::vector<float> p = softmax(trace->logits);
+    const bool changed = !trace->options.is_paper_default() && base && base.get() != trace.get();
+    const std::vector<float> pb = changed ? softmax(base->logits) : p;
+    const std::vector<int> top = top_k(p, 5);
+    for (int i = 0; i < int(top.size()); ++i) {
+        const int c = top[size_t(i)];
+        auto* it = new QTreeWidgetItem(current_);
+        it->setText(0, QString::number(i + 1));
+        it->setText(1, name(c));
+        it->setText(2, QString::number(double(p[size_t(c)]), 'f', 4));
+        const double d = double(p[size_t(c)]) - double(pb[size_t(c)]);
+        it->setText(3, QString::asprintf("%+.4f", d));
+        it->setForeground(3, d > 0 ? QColor(80, 200, 120) : d < 0 ? QColor(240, 100, 100) : QColor(160, 160, 160));
+    }
+    current_->setColumnHidden(3, !changed);
+    baseline_->setVisible(changed);
+    if (changed) {
+        const std::vector<int> tb = top_k(pb, 5);
+        for (int i = 0; i < int(tb.size()); ++i) {
+            auto* it = new QTreeWidgetItem(baseline_);
+            it->setText(0, QString::number(i + 1));
+            it->setText(1, name(tb[size_t(i)]));
+            it->setText(2, QString::number(double(pb[size_t(tb[size_t(i)])]), 'f', 4));
+        }
+        header_->setText(tr("Options differ from the paper's defaults: left, with them; right, without."));
+    } else {
+        header_->setText(tr("Top-5 under the paper's attention."));
+    }
+}
+
+}  // namespace vitscope

@@ -1,0 +1,320 @@
+#include "session.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace vitscope {
+
+struct Session::LoadResult {
+    QString path;
+    std::shared_ptr<const LoadedModel> model;
+    QString error;
+};
+
+struct Session::ComputeRequest {
+    std::shared_ptr<const LoadedModel> model;
+    std::shared_ptr<const RgbImage> image;
+    PreprocessMode mode = PreprocessMode::Crop;
+    AttentionOptions options;
+    std::shared_ptr<const ModelInput> input;     // reusable input, or null
+    std::shared_ptr<const ViTTrace> base;        // trace to update in place (copy), or null
+    std::shared_ptr<const ViTTrace> baseline;    // cached paper-default trace, or null
+};
+
+struct Session::ComputeResult {
+    std::shared_ptr<const LoadedModel> model;
+    std::shared_ptr<const RgbImage> image;
+    PreprocessMode mode = PreprocessMode::Crop;
+    std::shared_ptr<const ModelInput> input;
+    QImage input_image;  // set when the input is new
+    std::shared_ptr<const ViTTrace> trace, baseline;
+    bool full = true;
+    bool baseline_pass = false;
+    int layers_computed = 0;
+    double ms = 0;
+    QString error;
+};
+
+namespace {
+
+QImage image_from_input(const ModelInput& in, const ModelInfo& info) {
+    QImage img(in.width, in.height, QImage::Format_RGBA8888);
+    const size_t plane = size_t(in.width) * in.height;
+    for (int y = 0; y < in.height; ++y) {
+        uchar* line = img.scanLine(y);
+        for (int x = 0; x < in.width; ++x) {
+            const size_t i = size_t(y) * in.width + x;
+            for (int c = 0; c < 3; ++c) {
+                const float v = in.chw[size_t(c) * plane + i] * info.std[size_t(c)] + info.mean[size_t(c)];
+                line[x * 4 + c] = uchar(std::clamp(int(std::lround(v * 255.0f)), 0, 255));
+            }
+            line[x * 4 + 3] = 255;
+        }
+    }
+    return img;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+Session::Session(QObject* parent) : QObject(parent) {
+    connect(&load_watcher_, &QFutureWatcherBase::finished, this, &Session::finish_load);
+    connect(&compute_watcher_, &QFutureWatcherBase::finished, this, &Session::finish_compute);
+}
+
+Session::~Session() {
+    load_watcher_.waitForFinished();
+    compute_watcher_.waitForFinished();
+}
+
+QString Session::model_name() const {
+    return model_ ? QString::fromStdString(model_->info().name) : QString();
+}
+
+void Session::open_model(const QString& path) {
+    pending_load_ = path;
+    schedule();
+}
+
+void Session::set_image(const RgbImage& image, const QString& name) {
+    image_ = std::make_shared<const RgbImage>(image);
+    image_name_ = name;
+    compute_dirty_ = true;
+    schedule();
+}
+
+void Session::set_options(const AttentionOptions& options) {
+    options_ = options;
+    compute_dirty_ = true;
+    schedule();
+}
+
+void Session::set_preprocess_mode(PreprocessMode mode) {
+    mode_ = mode;
+    compute_dirty_ = true;
+    schedule();
+}
+
+void Session::toggle_masked_key(int token) {
+    AttentionOptions o = options_;
+    auto it = std::find(o.masked_keys.begin(), o.masked_keys.end(), token);
+    if (it == o.masked_keys.end())
+        o.masked_keys.push_back(token);
+    else
+        o.masked_keys.erase(it);
+    std::sort(o.masked_keys.begin(), o.masked_keys.end());
+    set_options(o);
+}
+
+bool Session::wait_idle(int timeout_ms) {
+    QElapsedTimer t;
+    t.start();
+    while (busy() || pending_load_ || (compute_dirty_ && model_ && image_)) {
+        if (t.elapsed() > timeout_ms) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        if (busy()) QThread::msleep(2);
+    }
+    QCoreApplication::processEvents();
+    return true;
+}
+
+void Session::schedule() {
+    if (running_ != Job::None) return;  // the finish handler calls schedule() again
+    if (pending_load_) {
+        const QString path = *pending_load_;
+        pending_load_.reset();
+        start_load(path);
+    } else if (compute_dirty_ && model_ && image_) {
+        compute_dirty_ = false;
+        start_compute();
+    }
+}
+
+void Session::start_load(const QString& path) {
+    running_ = Job::Load;
+    emit busy_changed(true);
+    load_watcher_.setFuture(QtConcurrent::run([path]() {
+        auto r = std::make_shared<LoadResult>();
+        r->path = path;
+        try {
+            LoadedModel m = load_model(path.toStdString());
+            if (!m.vit) throw std::runtime_error(path.toStdString() + ": " + m.info().architecture +
+                                                 " models are not supported by the desktop app yet");
+            r->model = std::make_shared<const LoadedModel>(std::move(m));
+        } catch (const std::exception& e) {
+            r->error = QString::fromStdString(e.what());
+        }
+        return r;
+    }));
+}
+
+void Session::finish_load() {
+    const std::shared_ptr<LoadResult> r = load_watcher_.result();
+    running_ = Job::None;
+    if (!r->model) {
+        emit error(r->error);  // the previous model stays in place
+    } else {
+        model_ = r->model;
+        model_path_ = r->path;
+        labels_ = find_labels(*model_, r->path);
+        options_ = AttentionOptions{};  // masks and head lists refer to the old model's tokens
+        input_.reset();
+        input_source_.reset();
+        trace_.reset();
+        baseline_.reset();
+        compute_dirty_ = true;
+        emit model_changed();
+    }
+    schedule();
+    if (!busy()) emit busy_changed(false);
+}
+
+void Session::start_compute() {
+    auto req = std::make_shared<ComputeRequest>();
+    req->model = model_;
+    req->image = image_;
+    req->mode = mode_;
+    req->options = options_;
+    const bool same_input = input_ && input_source_ == image_ && input_mode_ == mode_;
+    if (same_input) {
+        req->input = input_;
+        req->base = trace_;
+        req->baseline = baseline_;
+    }
+    computing_for_ = model_;
+    running_ = Job::Compute;
+    emit busy_changed(true);
+    compute_watcher_.setFuture(QtConcurrent::run([req]() {
+        auto r = std::make_shared<ComputeResult>();
+        r->model = req->model;
+        r->image = req->image;
+        r->mode = req->mode;
+        try {
+            const LoadedModel& lm = *req->model;
+            const ViTModel& vm = *lm.vit;
+            r->input = req->input;
+            if (!r->input) {
+                PreprocessConfig cfg;
+                cfg.height = lm.input_height();
+                cfg.width = lm.input_width();
+                cfg.patch_size = lm.patch_size();
+                cfg.crop_pct = lm.info().crop_pct;
+                cfg.mean = lm.info().mean;
+                cfg.std = lm.info().std;
+                r->input = std::make_shared<const ModelInput>(preprocess(*req->image, req->mode, cfg));
+                r->input_image = image_from_input(*r->input, lm.info());
+            }
+            const auto t0 = std::chrono::steady_clock::now();
+            auto t = req->base ? std::make_shared<ViTTrace>(*req->base) : std::make_shared<ViTTrace>();
+            if (req->base) {
+                vit_update_options(vm, req->options, *t);
+                r->full = false;
+            } else {
+                vit_forward(vm, *r->input, req->options, *t);
+                r->full = true;
+            }
+            r->ms = ms_since(t0);
+            r->layers_computed = t->layers_computed;
+            r->trace = t;
+            if (req->options.is_paper_default()) {
+                r->baseline = t;
+            } else if (req->baseline) {
+                r->baseline = req->baseline;
+            } else if (req->base && req->base->options.is_paper_default()) {
+                r->baseline = req->base;
+            } else {
+                auto b = std::make_shared<ViTTrace>();
+                vit_forward(vm, *r->input, AttentionOptions{}, *b);
+                r->baseline = b;
+                r->baseline_pass = true;
+            }
+        } catch (const std::exception& e) {
+            r->error = QString::fromStdString(e.what());
+        }
+        return r;
+    }));
+}
+
+void Session::finish_compute() {
+    const std::shared_ptr<ComputeResult> r = compute_watcher_.result();
+    running_ = Job::None;
+    if (r->model != model_) {
+        // A newer model arrived meanwhile: the result describes nothing on screen.
+    } else if (!r->error.isEmpty()) {
+        emit error(r->error);
+    } else {
+        if (r->input != input_) {
+            input_ = r->input;
+            input_source_ = r->image;
+            input_mode_ = r->mode;
+            input_image_ = r->input_image;
+        }
+        trace_ = r->trace;
+        baseline_ = r->baseline;
+        last_ms_ = r->ms;
+        last_full_ = r->full;
+        last_layers_ = r->layers_computed;
+        if (r->full)
+            ++forward_passes_;
+        else
+            ++partial_recomputes_;
+        if (r->baseline_pass) ++baseline_passes_;
+        emit trace_changed();
+    }
+    schedule();
+    if (!busy()) emit busy_changed(false);
+}
+
+QStringList Session::find_labels(const LoadedModel& m, const QString& path) const {
+    QStringList out;
+    for (const std::string& s : m.info().labels) out << QString::fromStdString(s);
+    if (!out.isEmpty() || m.num_classes() != 1000) return out;
+    // A bare ImageNet checkpoint: look for a class list beside it or in the shared material.
+    const QFileInfo fi(path);
+    const QDir dir = fi.isDir() ? QDir(fi.absoluteFilePath()) : fi.absoluteDir();
+    const QStringList candidates = {dir.filePath("imagenet_classes.txt"), dir.filePath("../imagenet_classes.txt"),
+                                    dir.filePath("../../data/imagenet_classes.txt"),
+                                    QStringLiteral(VITSCOPE_SHARED_DIR_FOR_APP "/data/imagenet_classes.txt")};
+    for (const QString& c : candidates) {
+        QFile f(c);
+        if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) continue;
+        QStringList lines = QString::fromUtf8(f.readAll()).split('\n');
+        while (!lines.isEmpty() && lines.last().trimmed().isEmpty()) lines.removeLast();
+        if (lines.size() == 1000) return lines;
+    }
+    return out;
+}
+
+RgbImage generated_gradient_image(int width, int height) {
+    RgbImage img;
+    img.width = width;
+    img.height = height;
+    img.pixels.resize(size_t(width) * height * 3);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            const float u = float(x) / float(width - 1), v = float(y) / float(height - 1);
+            float r = u, g = v, b = 1.0f - 0.5f * (u + v);
+            // A bright disc and a dark square give attention something to find.
+            const float dx = u - 0.65f, dy = v - 0.35f;
+            if (dx * dx + dy * dy < 0.03f) r = g = b = 0.95f;
+            if (u > 0.15f && u < 0.4f && v > 0.6f && v < 0.85f) r = g = b = 0.05f;
+            float* p = &img.pixels[(size_t(y) * width + x) * 3];
+            p[0] = r;
+            p[1] = g;
+            p[2] = b;
+        }
+    return img;
+}
+
+}  // namespace vitscope

@@ -1,0 +1,72 @@
+#include "view_settings.h"
+
+#include "attention_stats.h"
+
+#include <QSettings>
+
+#include <algorithm>
+
+namespace vitscope {
+
+void ViewSettings::set_layer(int layer) {
+    if (layer == layer_) return;
+    layer_ = layer;
+    emit selection_changed();
+}
+
+void ViewSettings::set_head(int head) {
+    if (head == head_) return;
+    head_ = head;
+    emit selection_changed();
+}
+
+void ViewSettings::set_query(int query) {
+    if (query == query_) return;
+    query_ = query;
+    emit selection_changed();
+}
+
+void ViewSettings::set_style(const FigureStyle& style) {
+    style_ = style;
+    emit style_changed();
+}
+
+void ViewSettings::set_tool(ToolMode tool) {
+    if (tool == tool_) return;
+    tool_ = tool;
+    emit tool_changed();
+}
+
+void ViewSettings::clamp_to(int depth, int heads, int tokens) {
+    const int l = std::clamp(layer_, 0, std::max(depth - 1, 0));
+    const int h = head_ == kMeanOfHeads ? kMeanOfHeads : std::clamp(head_, 0, std::max(heads - 1, 0));
+    const int q = std::clamp(query_, 0, std::max(tokens - 1, 0));
+    if (l != layer_ || h != head_ || q != query_) {
+        layer_ = l;
+        head_ = h;
+        query_ = q;
+        emit selection_changed();
+    }
+}
+
+void ViewSettings::load(QSettings& s) {
+    FigureStyle st;
+    st.colormap = Colormap(std::clamp(s.value("view/colormap", 0).toInt(), 0, kNumColormaps - 1));
+    st.normalization = Normalization(std::clamp(s.value("view/normalization", 0).toInt(), 0, kNumNormalizations - 1));
+    st.log_scale = s.value("view/log_scale", false).toBool();
+    st.sampling = s.value("view/smooth", false).toBool() ? Sampling::Smooth : Sampling::Nearest;
+    st.opacity = std::clamp(s.value("view/opacity", 0.6).toFloat(), 0.0f, 1.0f);
+    st.show_grid = s.value("view/grid", true).toBool();
+    set_style(st);
+}
+
+void ViewSettings::save(QSettings& s) const {
+    s.setValue("view/colormap", int(style_.colormap));
+    s.setValue("view/normalization", int(style_.normalization));
+    s.setValue("view/log_scale", style_.log_scale);
+    s.setValue("view/smooth", style_.sampling == Sampling::Smooth);
+    s.setValue("view/opacity", double(style_.opacity));
+    s.setValue("view/grid", style_.show_grid);
+}
+
+}  // namespace vitscope

@@ -1,0 +1,103 @@
+// A heatmap as plain data: what the live GL renderer draws and what a vector exporter would draw.
+#pragma once
+
+#include "colormap.h"
+#include "normalization.h"
+#include "vit_forward.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vitscope {
+
+enum class Sampling { Nearest, Smooth };
+
+// Per-cell marks (bit flags), drawn over the colour.
+enum CellFlag : uint8_t {
+    kCellOutline = 1,    // the query: a white frame
+    kCellMasked = 2,     // a masked key: red diagonal hatching
+    kCellHighlight = 4,  // a highlighted row/column (the matrix view's query row): lightened
+    kCellHover = 8,      // under the mouse: a yellow frame
+};
+
+struct HeatmapFigure {
+    int grid_w = 0, grid_h = 0;
+    std::vector<float> values;         // [grid_h, grid_w] row-major, raw values
+    std::vector<uint8_t> cell_flags;   // [grid_h, grid_w] CellFlag bits (empty: none)
+    // Special tokens (CLS, DIST, registers), drawn as a column of extra cells left of the grid.
+    std::vector<float> side_values;
+    std::vector<uint8_t> side_flags;
+    std::vector<std::string> side_labels;
+
+    Colormap colormap = Colormap::Viridis;
+    ValueRange value_range;            // effective range (see effective_range)
+    bool log_scale = false;
+    Normalization normalization = Normalization::PerMap;
+    Sampling sampling = Sampling::Nearest;
+    float opacity = 0.6f;              // heatmap over the image: 0 = image only, 1 = colours only
+    bool show_image = true;            // draw over the image texture (false: over a dark background)
+    bool show_grid = true;             // patch grid lines
+    bool show_colorbar = true;
+    std::string title;
+    std::vector<ColorbarTick> ticks;
+
+    int num_cells() const { return grid_w * grid_h; }
+};
+
+struct RectF {
+    float x = 0, y = 0, w = 0, h = 0;
+    bool contains(float px, float py) const { return px >= x && py >= y && px < x + w && py < y + h; }
+    bool empty() const { return w <= 0 || h <= 0; }
+};
+
+// Where the parts of a figure go inside a box (pixels, origin top-left).
+struct HeatmapLayout {
+    RectF grid;       // the image / patch grid
+    RectF side;       // the special-token column (empty when there are none)
+    RectF colorbar;   // vertical bar right of the grid (empty when hidden)
+    RectF title;      // text line above the grid (empty without a title)
+    float cell = 0;   // side length of one side cell
+};
+
+struct LayoutStyle {
+    float margin = 6;
+    float gap = 6;
+    float colorbar_width = 14;
+    float colorbar_labels = 44;  // room for tick labels right of the bar
+    float title_height = 16;
+};
+
+HeatmapLayout layout_heatmap(const HeatmapFigure& f, RectF box, const LayoutStyle& style = {});
+
+// What lies under a point: a patch cell, a special-token cell, or nothing.
+struct HitResult {
+    enum Kind { None, Patch, Side } kind = None;
+    int index = -1;  // patch index (row-major) or side index
+    int row = -1, col = -1;
+};
+HitResult hit_test(const HeatmapFigure& f, const HeatmapLayout& l, float x, float y);
+// Centre of patch `index` or side cell `index`.
+void cell_center(const HeatmapFigure& f, const HeatmapLayout& l, HitResult::Kind kind, int index, float& x, float& y);
+
+// What the views choose to show.
+struct FigureStyle {
+    Colormap colormap = Colormap::Viridis;
+    Normalization normalization = Normalization::PerMap;
+    bool log_scale = false;
+    Sampling sampling = Sampling::Nearest;
+    float opacity = 0.6f;
+    bool show_grid = true;
+};
+
+// The heatmap of `query`'s attention over the keys in (layer, head) (head may be kMeanOfHeads):
+// patch keys on the grid, special tokens beside it; the query framed, masked keys hatched.
+HeatmapFigure attention_figure(const ViTTrace& trace, int layer, int head, int query, const FigureStyle& style);
+
+// The [N, N] matrix of (layer, head): the query row highlighted, masked key columns hatched.
+HeatmapFigure matrix_figure(const ViTTrace& trace, int layer, int head, int query, const FigureStyle& style);
+
+// Token index of a patch, and back.
+inline int token_of_patch(const ViTTrace& t, int patch) { return t.num_prefix + patch; }
+
+}  // namespace vitscope
