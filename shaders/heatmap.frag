@@ -1,6 +1,7 @@
 #version 330 core
 // One heatmap: a float value per cell, normalised (linear or log10), looked up in a 256-entry
-// colormap, blended over the image; cell flags add the query frame, mask hatching, highlights.
+// colormap, blended over the image; cell flags add the query frame, mask hatching, highlights,
+// dimming of keys a Swin query cannot attend and the shift mask's cross-hatching.
 // Mirrors normalize_value() and colormap_index() in app/figure.
 in vec2 v_uv;
 out vec4 frag_color;
@@ -57,7 +58,15 @@ void main() {
         col = mix(col, vec3(1.0), 0.25);
 
     uint flags = u_has_flags != 0 ? texelFetch(u_flags, cell, 0).r : 0u;
+    if ((flags & 16u) != 0u) {  // not attended: the image dimmed, thin grey hatching
+        col = mix(base, vec3(0.08, 0.08, 0.1), 0.7);
+        if (mod(gl_FragCoord.x - gl_FragCoord.y, 8.0) < 1.0) col = vec3(0.45, 0.45, 0.5);
+    }
     if ((flags & 4u) != 0u) col = mix(col, vec3(1.0), 0.35);
+    if ((flags & 32u) != 0u) {  // the shift mask's -100 term: magenta cross-hatching
+        float a = mod(gl_FragCoord.x + gl_FragCoord.y, 8.0), b = mod(gl_FragCoord.x - gl_FragCoord.y, 8.0);
+        if (a < 1.25 || b < 1.25) col = vec3(0.85, 0.2, 0.85);
+    }
     if ((flags & 2u) != 0u && mod(gl_FragCoord.x + gl_FragCoord.y, 7.0) < 2.5) col = vec3(0.9, 0.15, 0.15);
     float frame = clamp(min(cell_px.x, cell_px.y) * 0.12, 1.0, 3.0);
     if ((flags & 1u) != 0u && edge < frame) col = vec3(1.0);

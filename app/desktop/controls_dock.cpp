@@ -2,6 +2,7 @@
 
 #include "attention_stats.h"
 #include "session.h"
+#include "swin_figure.h"
 #include "view_settings.h"
 
 #include <QCheckBox>
@@ -17,6 +18,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace vitscope {
@@ -33,6 +35,7 @@ ControlsDock::ControlsDock(Session* session, ViewSettings* settings, QWidget* pa
     auto* body = new QWidget;
     auto* v = new QVBoxLayout(body);
     v->addWidget(build_view_group());
+    v->addWidget(build_swin_group());
     v->addWidget(build_options_group());
     v->addWidget(build_style_group());
     v->addStretch();
@@ -55,7 +58,8 @@ QWidget* ControlsDock::build_view_group() {
     auto* lrow = new QHBoxLayout;
     lrow->addWidget(layer_, 1);
     lrow->addWidget(layer_label_);
-    f->addRow(tr("Layer"), lrow);
+    layer_title_ = new QLabel(tr("Layer"));
+    f->addRow(layer_title_, lrow);
     head_ = new QSlider(Qt::Horizontal);
     head_label_ = new QLabel;
     auto* hrow = new QHBoxLayout;
@@ -64,10 +68,10 @@ QWidget* ControlsDock::build_view_group() {
     f->addRow(tr("Head"), hrow);
     query_ = new QSpinBox;
     query_label_ = new QLabel;
-    auto* cls = new QPushButton(tr("CLS"));
+    cls_ = new QPushButton(tr("CLS"));
     auto* qrow = new QHBoxLayout;
     qrow->addWidget(query_);
-    qrow->addWidget(cls);
+    qrow->addWidget(cls_);
     qrow->addWidget(query_label_, 1);
     f->addRow(tr("Query"), qrow);
     query_tool_ = new QRadioButton(tr("Pick query"));
@@ -94,7 +98,7 @@ QWidget* ControlsDock::build_view_group() {
     connect(query_, &QSpinBox::valueChanged, this, [this](int v) {
         if (!syncing_) settings_->set_query(v);
     });
-    connect(cls, &QPushButton::clicked, this, [this] { settings_->set_query(0); });
+    connect(cls_, &QPushButton::clicked, this, [this] { settings_->set_query(0); });
     connect(query_tool_, &QRadioButton::toggled, this, [this](bool on) {
         settings_->set_tool(on ? ToolMode::Query : ToolMode::Mask);
     });
@@ -160,9 +164,50 @@ QWidget* ControlsDock::build_options_group() {
     });
     connect(reset, &QPushButton::clicked, this, [this] {
         session_->set_options(AttentionOptions{});
+        if (session_->is_swin()) session_->set_swin_options(SwinOptions{});
         sync_options();
     });
     return g;
+}
+
+QWidget* ControlsDock::build_swin_group() {
+    auto* g = new QGroupBox(tr("Swin windows"));
+    auto* v = new QVBoxLayout(g);
+    swin_shift_ = new QCheckBox(tr("shift odd blocks' windows by ⌊M/2⌋ (SW-MSA)"));
+    swin_shift_mask_ = new QCheckBox(tr("shift mask (−100 between regions)"));
+    swin_bias_ = new QCheckBox(tr("relative position bias"));
+    swin_regions_ = new QCheckBox(tr("show windows' regions (tint + ids)"));
+    for (QCheckBox* c : {swin_shift_, swin_shift_mask_, swin_bias_, swin_regions_}) v->addWidget(c);
+    auto push = [this] { push_swin_options(); };
+    connect(swin_shift_, &QCheckBox::toggled, this, push);
+    connect(swin_shift_mask_, &QCheckBox::toggled, this, push);
+    connect(swin_bias_, &QCheckBox::toggled, this, push);
+    connect(swin_regions_, &QCheckBox::toggled, this, [this](bool on) { settings_->set_show_swin_regions(on); });
+    swin_group_ = g;
+    return g;
+}
+
+void ControlsDock::push_swin_options() {
+    if (syncing_ || !session_->is_swin()) return;
+    SwinOptions so;
+    so.shift = swin_shift_->isChecked();
+    so.shift_mask = swin_shift_mask_->isChecked();
+    so.relative_position_bias = swin_bias_->isChecked();
+    swin_shift_mask_->setEnabled(so.shift);  // the mask only exists between regions of shifted windows
+    session_->set_swin_options(so);
+}
+
+int ControlsDock::stage_heads() const {
+    const auto m = session_->model();
+    if (!m) return 1;
+    if (m->vit) return m->vit->hp.num_heads;
+    const SwinHparams& hp = m->swin->hp;
+    int block = std::clamp(settings_->layer(), 0, hp.total_blocks() - 1);
+    for (int s = 0; s < hp.num_stages(); ++s) {
+        if (block < hp.depths[size_t(s)]) return hp.num_heads[size_t(s)];
+        block -= hp.depths[size_t(s)];
+    }
+    return hp.num_heads.back();
 }
 
 QWidget* ControlsDock::build_style_group() {
@@ -223,10 +268,22 @@ QWidget* ControlsDock::build_style_group() {
 
 void ControlsDock::on_model_changed() {
     const auto m = session_->model();
-    const int depth = m ? m->vit->hp.depth : 1;
-    const int heads = m ? m->vit->hp.num_heads : 1;
-    const int tokens = m ? m->vit->hp.num_prefix_tokens() + m->vit->hp.num_patches() : 1;
+    int depth = 1, heads = 1, tokens = 1;
+    const bool swin = m && m->swin;
+    if (m && m->vit) {
+        depth = m->vit->hp.depth;
+        heads = m->vit->hp.num_heads;
+        tokens = m->vit->hp.num_prefix_tokens() + m->vit->hp.num_patches();
+    } else if (swin) {
+        const SwinHparams& hp = m->swin->hp;
+        depth = hp.total_blocks();
+        heads = *std::max_element(hp.num_heads.begin(), hp.num_heads.end());  // ablation: head indices of any stage
+        tokens = (m->input_height() / hp.patch_size) * (m->input_width() / hp.patch_size);  // stage-0 patches
+    }
     syncing_ = true;
+    layer_title_->setText(swin ? tr("Block") : tr("Layer"));
+    swin_group_->setVisible(swin);
+    cls_->setEnabled(!swin);
     layer_->setRange(0, depth - 1);
     head_->setRange(0, heads);  // the last position: mean of heads
     query_->setRange(0, std::max(tokens - 1, 0));
@@ -248,17 +305,32 @@ void ControlsDock::on_model_changed() {
 }
 
 void ControlsDock::sync_selection() {
+    // Swin stages differ in head count: keep the head inside the selected block's stage.
+    const int heads = stage_heads();
+    if (settings_->head() != kMeanOfHeads && settings_->head() >= heads) {
+        settings_->set_head(heads - 1);  // re-enters through selection_changed
+        return;
+    }
     syncing_ = true;
     const int head = settings_->head();
+    head_->setRange(0, heads);
     layer_->setValue(settings_->layer());
     head_->setValue(head == kMeanOfHeads ? head_->maximum() : head);
     query_->setValue(settings_->query());
-    layer_label_->setText(QString::number(settings_->layer()));
     head_label_->setText(head == kMeanOfHeads ? tr("mean") : QString::number(head));
     const auto trace = session_->trace();
-    query_label_->setText(trace && settings_->query() < trace->num_tokens
-                              ? QString::fromStdString(trace->token_name(settings_->query()))
-                              : QString());
+    const auto st = session_->swin_trace();
+    if (st && !st->blocks.empty()) {
+        const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
+        layer_label_->setText(QString::fromStdString(swin_block_name(*st, block)));
+        const SwinQuery q = swin_query(*st, block, settings_->query());
+        query_label_->setText(tr("token (%1, %2) · window %3 slot %4").arg(q.row).arg(q.col).arg(q.window).arg(q.position));
+    } else {
+        layer_label_->setText(QString::number(settings_->layer()));
+        query_label_->setText(trace && settings_->query() < trace->num_tokens
+                                  ? QString::fromStdString(trace->token_name(settings_->query()))
+                                  : QString());
+    }
     syncing_ = false;
 }
 
@@ -275,7 +347,14 @@ void ControlsDock::sync_options() {
     last_layer_->setValue(o.last_layer < 0 ? last_layer_->maximum() : o.last_layer);
     for (int h = 0; h < int(head_on_.size()); ++h)
         head_on_[size_t(h)]->setChecked(std::find(o.ablated_heads.begin(), o.ablated_heads.end(), h) == o.ablated_heads.end());
-    mask_label_->setText(tr("%n key(s) masked", nullptr, int(o.masked_keys.size())));
+    mask_label_->setText(session_->is_swin() ? tr("%n patch(es) masked", nullptr, int(o.masked_keys.size()))
+                                             : tr("%n key(s) masked", nullptr, int(o.masked_keys.size())));
+    const SwinOptions& so = session_->swin_options();
+    swin_shift_->setChecked(so.shift);
+    swin_shift_mask_->setChecked(so.shift_mask);
+    swin_shift_mask_->setEnabled(so.shift);
+    swin_bias_->setChecked(so.relative_position_bias);
+    swin_regions_->setChecked(settings_->show_swin_regions());
     syncing_ = false;
     sync_selection();
 }

@@ -1,6 +1,8 @@
 // Every control in one dock: what to look at (layer, head, query, tool), how attention is computed
 // (scale, temperature, masks, causal, ablation, layer range) and how it is drawn (colormap, scale,
 // opacity, sampling). View controls only change ViewSettings; option controls go to the Session.
+// For Swin the layer slider walks every block ("stage S · block B (W-MSA / SW-MSA)"), the head slider
+// follows the block's stage, and a Swin group holds the shift / shift mask / position bias switches.
 #pragma once
 
 #include <QDockWidget>
@@ -9,6 +11,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QRadioButton;
 class QSlider;
 class QSpinBox;
@@ -27,12 +30,21 @@ public:
     QSlider* layer_slider() const { return layer_; }
     QSlider* head_slider() const { return head_; }
     QComboBox* scale_combo() const { return scale_; }
+    QRadioButton* query_tool() const { return query_tool_; }
     QRadioButton* mask_tool() const { return mask_tool_; }
+    QLabel* layer_label() const { return layer_label_; }
+    QCheckBox* swin_shift() const { return swin_shift_; }
+    QCheckBox* swin_shift_mask() const { return swin_shift_mask_; }
+    QCheckBox* swin_bias() const { return swin_bias_; }
+    QCheckBox* swin_regions() const { return swin_regions_; }
 
 private:
     QWidget* build_view_group();
     QWidget* build_options_group();
     QWidget* build_style_group();
+    QWidget* build_swin_group();
+    void push_swin_options();
+    int stage_heads() const;  // heads of the selected block (ViT: of every layer)
     void on_model_changed();
     void sync_selection();
     void sync_options();
@@ -43,7 +55,9 @@ private:
     bool syncing_ = false;
 
     QSlider* layer_ = nullptr;
+    QLabel* layer_title_ = nullptr;
     QLabel* layer_label_ = nullptr;
+    QPushButton* cls_ = nullptr;
     QSlider* head_ = nullptr;
     QLabel* head_label_ = nullptr;
     QSpinBox* query_ = nullptr;
@@ -69,6 +83,12 @@ private:
     QSlider* opacity_ = nullptr;
     QCheckBox* smooth_ = nullptr;
     QCheckBox* grid_ = nullptr;
+
+    QWidget* swin_group_ = nullptr;
+    QCheckBox* swin_shift_ = nullptr;
+    QCheckBox* swin_shift_mask_ = nullptr;
+    QCheckBox* swin_bias_ = nullptr;
+    QCheckBox* swin_regions_ = nullptr;
 };
 
 }  // namespace vitscope

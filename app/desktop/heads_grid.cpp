@@ -2,6 +2,7 @@
 
 #include "attention_stats.h"
 #include "session.h"
+#include "swin_overlay.h"
 #include "view_settings.h"
 
 #include <QCheckBox>
@@ -34,8 +35,22 @@ int HeadsCanvas::head_of_tile(int tile) const {
 
 void HeadsCanvas::rebuild() {
     figures_.clear();
+    partition_ = SwinPartition{};
     const auto trace = session_->trace();
-    if (trace && !trace->layers.empty()) {
+    const auto st = session_->swin_trace();
+    if (st && !st->blocks.empty()) {
+        const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
+        const int H = st->blocks[size_t(block)].num_heads;
+        FigureStyle s = settings_->style();
+        s.show_grid = false;
+        for (int h = 0; h <= H; ++h) {
+            const int head = h == H ? kMeanOfHeads : h;
+            HeatmapFigure f = swin_attention_figure(*st, block, head, settings_->query(), s);
+            f.title = head == kMeanOfHeads ? "mean" : "head " + std::to_string(h);
+            figures_.push_back(std::move(f));
+        }
+        partition_ = swin_partition(*st, block);
+    } else if (trace && !trace->layers.empty()) {
         const int layer = std::clamp(settings_->layer(), 0, int(trace->layers.size()) - 1);
         const int query = std::clamp(settings_->query(), 0, trace->num_tokens - 1);
         FigureStyle s = settings_->style();
@@ -86,6 +101,7 @@ void HeadsCanvas::draw_overlay(QPainter& p) {
     }
     for (int i = 0; i < int(figures_.size()); ++i) {
         const HeatmapLayout l = tile_layout(i);
+        if (partition_.grid_w > 0) draw_swin_partition(p, partition_, l.grid, {false, true});
         draw_figure_text(p, figures_[size_t(i)], l, true);
         if (head_of_tile(i) == settings_->head()) {
             p.setPen(QPen(QColor(255, 210, 40), 2));

@@ -1,8 +1,10 @@
 // Small multiples: every head of the current layer plus the mean of heads, each a heatmap of the
 // query's attention over the image thumbnail with its own colorbar. Click a tile to select a head.
+// For Swin: every head of the selected block's stage, each over the stage map with its windows.
 #pragma once
 
 #include "gl_heatmap_widget.h"
+#include "swin_figure.h"
 
 #include <QWidget>
 #include <vector>
@@ -37,6 +39,7 @@ private:
     Session* session_;
     ViewSettings* settings_;
     std::vector<HeatmapFigure> figures_;
+    SwinPartition partition_;  // Swin: the block's windows, drawn thin over every tile
 };
 
 class HeadsGrid : public QWidget {

@@ -2,6 +2,7 @@
 
 #include "attention_stats.h"
 #include "session.h"
+#include "swin_overlay.h"
 #include "view_settings.h"
 
 #include <QMouseEvent>
@@ -25,9 +26,23 @@ ImageView::ImageView(Session* session, ViewSettings* settings, QWidget* parent)
     });
 }
 
+int ImageView::shown_block() const {
+    const auto st = session_->swin_trace();
+    return st ? std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1) : 0;
+}
+
 void ImageView::rebuild() {
     const auto trace = session_->trace();
-    if (!trace || trace->layers.empty()) {
+    const auto st = session_->swin_trace();
+    partition_ = SwinPartition{};
+    if (st && !st->blocks.empty()) {
+        const int block = shown_block();
+        const int H = st->blocks[size_t(block)].num_heads;
+        const int head = settings_->head() == kMeanOfHeads ? kMeanOfHeads : std::clamp(settings_->head(), 0, H - 1);
+        figure_ = swin_attention_figure(*st, block, head, settings_->query(), settings_->style());
+        partition_ = swin_partition(*st, block);
+        ++builds_;
+    } else if (!trace || trace->layers.empty()) {
         figure_ = HeatmapFigure{};
     } else {
         const int layer = std::clamp(settings_->layer(), 0, int(trace->layers.size()) - 1);
@@ -56,7 +71,9 @@ QPoint ImageView::patch_center(int patch) const {
 void ImageView::draw_gl(HeatmapRenderer& r, float dpr) {
     if (figure_.num_cells() == 0) return;
     HeatmapFigure f = figure_;
-    if (hover_token_ >= 0 && session_->trace()) {
+    if (hover_token_ >= 0 && session_->swin_trace()) {
+        if (size_t(hover_token_) < f.cell_flags.size()) f.cell_flags[size_t(hover_token_)] |= kCellHover;
+    } else if (hover_token_ >= 0 && session_->trace()) {
         const int np = session_->trace()->num_prefix;
         if (hover_token_ < np && size_t(hover_token_) < f.side_flags.size())
             f.side_flags[size_t(hover_token_)] |= kCellHover;
@@ -73,19 +90,30 @@ void ImageView::draw_overlay(QPainter& p) {
         return;
     }
     const HeatmapLayout l = figure_layout();
+    if (partition_.grid_w > 0) draw_swin_partition(p, partition_, l.grid, {settings_->show_swin_regions(), false});
     draw_figure_text(p, figure_, l);
     QFont f = p.font();
     f.setPointSizeF(8.5);
     p.setFont(f);
     p.setPen(QColor(190, 190, 200));
-    const QString tool = settings_->tool() == ToolMode::Mask ? tr("Mask tool: click or drag to mask keys")
-                                                             : tr("Click a patch to make it the query");
+    QString tool = settings_->tool() == ToolMode::Mask ? tr("Mask tool: click or drag to mask keys")
+                                                       : tr("Click a patch to make it the query");
+    if (partition_.grid_w > 0)
+        tool += tr("  ·  %1×%2 windows of %3×%3 tokens, shift %4  ·  dimmed: outside the query's window")
+                    .arg(partition_.num_windows > 0 ? (partition_.grid_h + partition_.window - 1) / partition_.window : 0)
+                    .arg(partition_.num_windows > 0 ? (partition_.grid_w + partition_.window - 1) / partition_.window : 0)
+                    .arg(partition_.window)
+                    .arg(partition_.shift);
     p.drawText(QRectF(10, height() - 20, width() - 20, 18), Qt::AlignLeft | Qt::AlignVCenter,
                tool + QStringLiteral("  ·  ") + QString::fromLatin1(normalization_name(figure_.normalization)) +
                    (figure_.log_scale ? tr(", log") : QString()));
 }
 
 int ImageView::token_at(const QPointF& pos) const {
+    if (session_->swin_trace() && figure_.num_cells() > 0) {
+        const HitResult h = hit_test(figure_, figure_layout(), float(pos.x()), float(pos.y()));
+        return h.kind == HitResult::Patch ? h.index : -1;
+    }
     const auto trace = session_->trace();
     if (!trace || figure_.num_cells() == 0) return -1;
     const HitResult h = hit_test(figure_, figure_layout(), float(pos.x()), float(pos.y()));
@@ -96,6 +124,14 @@ int ImageView::token_at(const QPointF& pos) const {
 
 void ImageView::apply_tool(int token) {
     if (token < 0) return;
+    if (const auto st = session_->swin_trace()) {
+        const int row = token / figure_.grid_w, col = token % figure_.grid_w;
+        if (settings_->tool() == ToolMode::Query)
+            settings_->set_query(swin_patch_of_token(*st, shown_block(), row, col));
+        else
+            session_->toggle_masked_keys(swin_patches_under_token(*st, shown_block(), row, col));
+        return;
+    }
     if (settings_->tool() == ToolMode::Query) {
         settings_->set_query(token);
     } else {
@@ -117,7 +153,17 @@ void ImageView::mouseMoveEvent(QMouseEvent* e) {
     if (t != hover_token_) {
         hover_token_ = t;
         const auto trace = session_->trace();
-        if (t >= 0 && trace) {
+        const auto st = session_->swin_trace();
+        if (t >= 0 && st && size_t(t) < partition_.window_of.size()) {
+            const int row = t / figure_.grid_w, col = t % figure_.grid_w;
+            QString text = tr("token (%1, %2) · window %3, slot %4").arg(row).arg(col)
+                               .arg(partition_.window_of[size_t(t)]).arg(partition_.position_of[size_t(t)]);
+            if (!partition_.region_of.empty()) text += tr(" · region %1").arg(partition_.region_of[size_t(t)]);
+            text += figure_.cell_flags[size_t(t)] & kCellOutside
+                        ? tr(" · outside the query's window: not attended")
+                        : tr(" · attention %1").arg(double(figure_.values[size_t(t)]), 0, 'g', 4);
+            emit hovered(text);
+        } else if (t >= 0 && trace) {
             const float p = t < trace->num_prefix ? figure_.side_values[size_t(t)]
                                                   : figure_.values[size_t(t - trace->num_prefix)];
             QString where = QString::fromStdString(trace->token_name(t));

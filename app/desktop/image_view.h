@@ -1,9 +1,11 @@
 // The model's input with the patch grid and the selected head's attention from the query.
 // Hover names the token; click picks the query (Query tool) or toggles masked keys (Mask tool,
-// click or drag).
+// click or drag). For Swin the grid is the selected block's stage map, with that block's window
+// partition (shifted where it is shifted) drawn over it and keys outside the query's window dimmed.
 #pragma once
 
 #include "gl_heatmap_widget.h"
+#include "swin_figure.h"
 
 #include <set>
 
@@ -21,8 +23,10 @@ public:
     const HeatmapFigure& figure() const { return figure_; }
     HeatmapLayout figure_layout() const;
     int patch_count() const { return figure_.num_cells(); }
-    // Centre of a patch in widget coordinates (for tests and tooltips).
+    // Centre of a patch (Swin: of a token of the shown stage map) in widget coordinates.
     QPoint patch_center(int patch) const;
+    // Swin: the partition drawn over the map (empty for ViT).
+    const SwinPartition& partition() const { return partition_; }
     int figure_builds() const { return builds_; }
 
 signals:
@@ -38,12 +42,14 @@ protected:
 
 private:
     void rebuild();
-    int token_at(const QPointF& pos) const;  // -1 when none
+    int token_at(const QPointF& pos) const;  // -1 when none (Swin: a cell of the stage map)
+    int shown_block() const;                 // Swin: the block on screen
     void apply_tool(int token);
 
     Session* session_;
     ViewSettings* settings_;
     HeatmapFigure figure_;
+    SwinPartition partition_;
     int hover_token_ = -1;
     bool dragging_ = false;
     std::set<int> drag_visited_;

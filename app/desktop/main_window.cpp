@@ -9,6 +9,7 @@
 #include "predictions_panel.h"
 #include "query_row_chart.h"
 #include "session.h"
+#include "swin_figure.h"
 #include "view_settings.h"
 
 #include <QApplication>
@@ -94,6 +95,7 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     });
     connect(session_, &Session::trace_changed, this, &MainWindow::update_status);
     connect(session_, &Session::busy_changed, this, &MainWindow::update_status);
+    connect(settings_, &ViewSettings::selection_changed, this, &MainWindow::update_status);
     connect(image_view_, &ImageView::hovered, this, [this](const QString& t) {
         if (t.isEmpty())
             statusBar()->clearMessage();
@@ -150,7 +152,9 @@ void MainWindow::build_menus() {
     view->addAction(tr("Previous Layer"), QKeySequence(Qt::Key_BracketLeft), this, [this] { step_layer(-1); });
     view->addAction(tr("Next Head"), QKeySequence(Qt::Key_Period), this, [this] { step_head(1); });
     view->addAction(tr("Previous Head"), QKeySequence(Qt::Key_Comma), this, [this] { step_head(-1); });
-    view->addAction(tr("Query: CLS"), QKeySequence(Qt::Key_Home), this, [this] { settings_->set_query(0); });
+    view->addAction(tr("Query: CLS"), QKeySequence(Qt::Key_Home), this, [this] {
+        if (!session_->is_swin()) settings_->set_query(0);  // Swin has no CLS token
+    });
     view->addSeparator();
     for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
 }
@@ -158,13 +162,18 @@ void MainWindow::build_menus() {
 void MainWindow::step_layer(int delta) {
     const auto m = session_->model();
     if (!m) return;
-    settings_->set_layer(std::clamp(settings_->layer() + delta, 0, m->vit->hp.depth - 1));
+    const int layers = m->swin ? m->swin->hp.total_blocks() : m->vit->hp.depth;
+    settings_->set_layer(std::clamp(settings_->layer() + delta, 0, layers - 1));
 }
 
 void MainWindow::step_head(int delta) {
     const auto m = session_->model();
     if (!m) return;
-    const int H = m->vit->hp.num_heads;
+    int H = m->vit ? m->vit->hp.num_heads : 1;
+    if (const auto st = session_->swin_trace())
+        H = st->blocks[size_t(std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1))].num_heads;
+    else if (m->swin)
+        return;
     // Positions 0..H-1 are heads, H is the mean.
     const int pos = settings_->head() == kMeanOfHeads ? H : settings_->head();
     const int next = std::clamp(pos + delta, 0, H);
@@ -187,21 +196,37 @@ void MainWindow::update_status() {
     if (!startup_note_.isEmpty()) model = startup_note_ + "  ·  " + model;
     model_status_->setText(model);
     const auto t = session_->trace();
-    tokens_status_->setText(t ? tr("%1 tokens (%2 special + %3×%4 patches)")
-                                    .arg(t->num_tokens)
-                                    .arg(t->num_prefix)
-                                    .arg(t->grid_height)
-                                    .arg(t->grid_width)
-                              : QString());
+    const auto st = session_->swin_trace();
+    if (st && !st->blocks.empty()) {
+        const int b = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
+        const SwinWindowGeometry& g = st->blocks[size_t(b)].geometry;
+        tokens_status_->setText(tr("%1 · %2×%3 tokens of %4 px · %5 windows of %6×%6, shift %7")
+                                    .arg(QString::fromStdString(swin_block_name(*st, b)))
+                                    .arg(g.height)
+                                    .arg(g.width)
+                                    .arg(st->stage_stride(st->blocks[size_t(b)].stage))
+                                    .arg(g.num_windows())
+                                    .arg(g.window)
+                                    .arg(g.shift));
+    } else {
+        tokens_status_->setText(t ? tr("%1 tokens (%2 special + %3×%4 patches)")
+                                        .arg(t->num_tokens)
+                                        .arg(t->num_prefix)
+                                        .arg(t->grid_height)
+                                        .arg(t->grid_width)
+                                  : QString());
+    }
     QString timing;
     if (session_->busy())
         timing = tr("computing…");
-    else if (t)
+    else if (t || st)
         timing = session_->last_was_full()
                      ? tr("forward %1 ms").arg(session_->last_compute_ms(), 0, 'f', 1)
-                     : tr("partial recompute %1 ms (%2 layers)")
+                     : tr("partial recompute %1 ms (%2 %3 from %4)")
                            .arg(session_->last_compute_ms(), 0, 'f', 1)
-                           .arg(session_->last_layers_computed());
+                           .arg(session_->last_layers_computed())
+                           .arg(st ? tr("blocks") : tr("layers"))
+                           .arg(session_->last_recompute_from());
     timing_status_->setText(timing);
 }
 

@@ -2,6 +2,7 @@
 
 #include "attention_stats.h"
 #include "session.h"
+#include "swin_figure.h"
 #include "view_settings.h"
 
 #include <QMouseEvent>
@@ -26,7 +27,14 @@ AttentionMatrixView::AttentionMatrixView(Session* session, ViewSettings* setting
 
 void AttentionMatrixView::rebuild() {
     const auto trace = session_->trace();
-    if (!trace || trace->layers.empty()) {
+    const auto st = session_->swin_trace();
+    if (st && !st->blocks.empty()) {
+        const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
+        const int H = st->blocks[size_t(block)].num_heads;
+        const int head = settings_->head() == kMeanOfHeads ? kMeanOfHeads : std::clamp(settings_->head(), 0, H - 1);
+        figure_ = swin_matrix_figure(*st, block, head, settings_->query(), settings_->style());
+        query_ = swin_query(*st, block, settings_->query());
+    } else if (!trace || trace->layers.empty()) {
         figure_ = HeatmapFigure{};
     } else {
         const int layer = std::clamp(settings_->layer(), 0, int(trace->layers.size()) - 1);
@@ -68,7 +76,10 @@ void AttentionMatrixView::draw_overlay(QPainter& p) {
     draw_figure_text(p, figure_, text);
     p.setPen(QColor(200, 200, 205));
     p.drawText(QRectF(6, height() - 18, width() - 12, 16), Qt::AlignLeft | Qt::AlignVCenter,
-               hover_.isEmpty() ? tr("rows: queries · columns: keys · wheel: zoom · drag: pan") : hover_);
+               !hover_.isEmpty() ? hover_
+               : session_->swin_trace()
+                   ? tr("rows: query slots · columns: key slots of the window · magenta: shift mask −100 · grey: padding")
+                   : tr("rows: queries · columns: keys · wheel: zoom · drag: pan"));
 }
 
 void AttentionMatrixView::wheelEvent(QWheelEvent* e) {
@@ -101,9 +112,18 @@ void AttentionMatrixView::mouseMoveEvent(QMouseEvent* e) {
         }
     }
     const auto trace = session_->trace();
+    const auto st = session_->swin_trace();
     const HitResult h = hit_test(figure_, figure_layout(), float(e->position().x()), float(e->position().y()));
     QString text;
-    if (trace && h.kind == HitResult::Patch)
+    if (st && h.kind == HitResult::Patch) {
+        auto slot = [&](int p) {
+            const SwinTokenLocation loc = swin_token_location(*st, query_.block, query_.window, p);
+            return loc.padding ? tr("slot %1 (padding)").arg(p) : tr("slot %1 (%2, %3)").arg(p).arg(loc.row).arg(loc.col);
+        };
+        text = tr("window %1: %2 → %3: %4").arg(query_.window).arg(slot(h.row), slot(h.col))
+                   .arg(double(figure_.values[size_t(h.index)]), 0, 'g', 4);
+        if (figure_.cell_flags[size_t(h.index)] & kCellShiftMasked) text += tr(" · shift mask −100");
+    } else if (trace && h.kind == HitResult::Patch)
         text = tr("query %1 → key %2: %3")
                    .arg(QString::fromStdString(trace->token_name(h.row)), QString::fromStdString(trace->token_name(h.col)))
                    .arg(double(figure_.values[size_t(h.index)]), 0, 'g', 4);
@@ -116,7 +136,14 @@ void AttentionMatrixView::mouseMoveEvent(QMouseEvent* e) {
 void AttentionMatrixView::mouseReleaseEvent(QMouseEvent* e) {
     if (dragged_) return;
     const HitResult h = hit_test(figure_, figure_layout(), float(e->position().x()), float(e->position().y()));
-    if (h.kind == HitResult::Patch) settings_->set_query(h.row);
+    if (h.kind != HitResult::Patch) return;
+    if (const auto st = session_->swin_trace()) {
+        // A query slot of the window: the patch under that token (padding slots hold none).
+        const SwinTokenLocation loc = swin_token_location(*st, query_.block, query_.window, h.row);
+        if (!loc.padding) settings_->set_query(swin_patch_of_token(*st, query_.block, loc.row, loc.col));
+        return;
+    }
+    settings_->set_query(h.row);
 }
 
 }  // namespace vitscope

@@ -1,8 +1,10 @@
 // The full N x N attention matrix of the selected head: wheel zooms about the cursor, drag pans,
-// click picks the query row; the query row is lightened and masked keys are hatched.
+// click picks the query row; the query row is lightened and masked keys are hatched. For Swin it is
+// the M^2 x M^2 matrix of the query's window, the shift mask's -100 entries cross-hatched.
 #pragma once
 
 #include "gl_heatmap_widget.h"
+#include "swin_figure.h"
 
 namespace vitscope {
 
@@ -14,6 +16,7 @@ class AttentionMatrixView : public GlHeatmapWidget {
 public:
     AttentionMatrixView(Session* session, ViewSettings* settings, QWidget* parent = nullptr);
     const HeatmapFigure& figure() const { return figure_; }
+    const SwinQuery& swin_query_shown() const { return query_; }
 
 protected:
     void draw_gl(HeatmapRenderer& r, float dpr) override;
@@ -30,6 +33,7 @@ private:
     Session* session_;
     ViewSettings* settings_;
     HeatmapFigure figure_;
+    SwinQuery query_;  // Swin: the window shown
     float zoom_ = 1.0f;
     QPointF pan_;
     QPointF press_pos_, press_pan_;

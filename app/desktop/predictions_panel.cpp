@@ -68,19 +68,19 @@ PredictionsPanel::PredictionsPanel(Session* session, QWidget* parent) : QWidget(
 void PredictionsPanel::rebuild() {
     current_->clear();
     baseline_->clear();
-    const auto trace = session_->trace();
-    const auto base = session_->baseline();
-    if (!trace || trace->logits.size() == 0) {
-        header_->setText(trace ? tr("This model has no classifier.") : tr("No prediction yet."));
+    const RowVector* logits = session_->logits();
+    const RowVector* base = session_->baseline_logits();
+    if (!logits || logits->size() == 0) {
+        header_->setText(logits ? tr("This model has no classifier.") : tr("No prediction yet."));
         baseline_->setVisible(false);
         current_->setColumnHidden(3, true);
         return;
     }
     const QStringList labels = session_->labels();
     auto name = [&](int c) { return c < labels.size() ? labels[c] : tr("class %1").arg(c); };
-    const std::vector<float> p = softmax(trace->logits);
-    const bool changed = !trace->options.is_paper_default() && base && base.get() != trace.get();
-    const std::vector<float> pb = changed ? softmax(base->logits) : p;
+    const std::vector<float> p = softmax(*logits);
+    const bool changed = !session_->paper_default() && base && base != logits;
+    const std::vector<float> pb = changed ? softmax(*base) : p;
     const std::vector<int> top = top_k(p, 5);
     for (int i = 0; i < int(top.size()); ++i) {
         const int c = top[size_t(i)];

@@ -2,6 +2,7 @@
 
 #include "attention_stats.h"
 #include "session.h"
+#include "swin_figure.h"
 #include "view_settings.h"
 
 #include <QPainter>
@@ -22,7 +23,32 @@ void QueryRowChart::rebuild() {
     row_.clear();
     masked_.clear();
     const auto trace = session_->trace();
-    if (trace && !trace->layers.empty()) {
+    const auto st = session_->swin_trace();
+    if (st && !st->blocks.empty()) {
+        // The keys a Swin query has: the M*M slots of its window.
+        const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
+        const int H = st->blocks[size_t(block)].num_heads;
+        const int head = settings_->head() == kMeanOfHeads ? kMeanOfHeads : std::clamp(settings_->head(), 0, H - 1);
+        const SwinQuery q = swin_query(*st, block, settings_->query());
+        row_ = swin_window_row(*st, block, head, q.window, q.position);
+        masked_.assign(row_.size(), 0);
+        const std::vector<unsigned char> masked = swin_masked_tokens(*st, block, head);
+        for (int p = 0; p < int(row_.size()); ++p) {
+            const SwinTokenLocation loc = swin_token_location(*st, block, q.window, p);
+            if (!loc.padding) masked_[size_t(p)] = masked[size_t(loc.row) * st->blocks[size_t(block)].geometry.width + loc.col];
+        }
+        entropy_ = attention_entropy(row_);
+        const RowPeak pk = attention_peak(row_);
+        max_ = pk.value;
+        argmax_ = pk.index;
+        const SwinTokenLocation at = swin_token_location(*st, block, q.window, std::max(argmax_, 0));
+        title_ = tr("query (%1, %2) · window %3 · entropy %4 nats (uniform %5) · max %6 at (%7, %8)")
+                     .arg(q.row).arg(q.col).arg(q.window)
+                     .arg(entropy_, 0, 'f', 3)
+                     .arg(std::log(double(row_.size())), 0, 'f', 3)
+                     .arg(double(max_), 0, 'f', 4)
+                     .arg(at.row).arg(at.col);
+    } else if (trace && !trace->layers.empty()) {
         const int layer = std::clamp(settings_->layer(), 0, int(trace->layers.size()) - 1);
         const int head = settings_->head() == kMeanOfHeads ? kMeanOfHeads
                                                            : std::clamp(settings_->head(), 0, trace->num_heads - 1);

@@ -24,9 +24,12 @@ struct Session::ComputeRequest {
     std::shared_ptr<const RgbImage> image;
     PreprocessMode mode = PreprocessMode::Crop;
     AttentionOptions options;
+    SwinOptions swin_options;
     std::shared_ptr<const ModelInput> input;     // reusable input, or null
     std::shared_ptr<const ViTTrace> base;        // trace to update in place (copy), or null
     std::shared_ptr<const ViTTrace> baseline;    // cached paper-default trace, or null
+    std::shared_ptr<const SwinTrace> swin_base;  // the same for Swin
+    std::shared_ptr<const SwinTrace> swin_baseline;
 };
 
 struct Session::ComputeResult {
@@ -36,9 +39,11 @@ struct Session::ComputeResult {
     std::shared_ptr<const ModelInput> input;
     QImage input_image;  // set when the input is new
     std::shared_ptr<const ViTTrace> trace, baseline;
+    std::shared_ptr<const SwinTrace> swin_trace, swin_baseline;
     bool full = true;
     bool baseline_pass = false;
     int layers_computed = 0;
+    int from = 0;  // first layer/block recomputed
     double ms = 0;
     QString error;
 };
@@ -64,6 +69,10 @@ QImage image_from_input(const ModelInput& in, const ModelInfo& info) {
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+bool swin_paper_default(const AttentionOptions& o, const SwinOptions& so) {
+    return o.is_paper_default() && so == SwinOptions{};
 }
 
 }  // namespace
@@ -104,6 +113,45 @@ void Session::set_preprocess_mode(PreprocessMode mode) {
     mode_ = mode;
     compute_dirty_ = true;
     schedule();
+}
+
+void Session::set_swin_options(const SwinOptions& options) {
+    swin_options_ = options;
+    compute_dirty_ = true;
+    schedule();
+}
+
+const RowVector* Session::logits() const {
+    if (trace_) return &trace_->logits;
+    if (swin_trace_) return &swin_trace_->logits;
+    return nullptr;
+}
+
+const RowVector* Session::baseline_logits() const {
+    if (trace_) return baseline_ ? &baseline_->logits : nullptr;
+    if (swin_trace_) return swin_baseline_ ? &swin_baseline_->logits : nullptr;
+    return nullptr;
+}
+
+bool Session::paper_default() const {
+    if (trace_) return trace_->options.is_paper_default();
+    if (swin_trace_) return swin_paper_default(swin_trace_->options, swin_trace_->swin_options);
+    return true;
+}
+
+void Session::toggle_masked_keys(const std::vector<int>& patches) {
+    if (patches.empty()) return;
+    AttentionOptions o = options_;
+    auto has = [&](int k) { return std::find(o.masked_keys.begin(), o.masked_keys.end(), k) != o.masked_keys.end(); };
+    const bool all = std::all_of(patches.begin(), patches.end(), has);
+    for (int k : patches) {
+        if (all)
+            o.masked_keys.erase(std::find(o.masked_keys.begin(), o.masked_keys.end(), k));
+        else if (!has(k))
+            o.masked_keys.push_back(k);
+    }
+    std::sort(o.masked_keys.begin(), o.masked_keys.end());
+    set_options(o);
 }
 
 void Session::toggle_masked_key(int token) {
@@ -149,8 +197,9 @@ void Session::start_load(const QString& path) {
         r->path = path;
         try {
             LoadedModel m = load_model(path.toStdString());
-            if (!m.vit) throw std::runtime_error(path.toStdString() + ": " + m.info().architecture +
-                                                 " models are not supported by the desktop app yet");
+            if (!m.vit && !m.swin)
+                throw std::runtime_error(path.toStdString() + ": " + m.info().architecture +
+                                         " models are not supported by the desktop app yet");
             r->model = std::make_shared<const LoadedModel>(std::move(m));
         } catch (const std::exception& e) {
             r->error = QString::fromStdString(e.what());
@@ -169,10 +218,13 @@ void Session::finish_load() {
         model_path_ = r->path;
         labels_ = find_labels(*model_, r->path);
         options_ = AttentionOptions{};  // masks and head lists refer to the old model's tokens
+        swin_options_ = SwinOptions{};
         input_.reset();
         input_source_.reset();
         trace_.reset();
         baseline_.reset();
+        swin_trace_.reset();
+        swin_baseline_.reset();
         compute_dirty_ = true;
         emit model_changed();
     }
@@ -186,11 +238,14 @@ void Session::start_compute() {
     req->image = image_;
     req->mode = mode_;
     req->options = options_;
+    req->swin_options = swin_options_;
     const bool same_input = input_ && input_source_ == image_ && input_mode_ == mode_;
     if (same_input) {
         req->input = input_;
         req->base = trace_;
         req->baseline = baseline_;
+        req->swin_base = swin_trace_;
+        req->swin_baseline = swin_baseline_;
     }
     computing_for_ = model_;
     running_ = Job::Compute;
@@ -202,7 +257,6 @@ void Session::start_compute() {
         r->mode = req->mode;
         try {
             const LoadedModel& lm = *req->model;
-            const ViTModel& vm = *lm.vit;
             r->input = req->input;
             if (!r->input) {
                 PreprocessConfig cfg;
@@ -215,35 +269,71 @@ void Session::start_compute() {
                 r->input = std::make_shared<const ModelInput>(preprocess(*req->image, req->mode, cfg));
                 r->input_image = image_from_input(*r->input, lm.info());
             }
-            const auto t0 = std::chrono::steady_clock::now();
-            auto t = req->base ? std::make_shared<ViTTrace>(*req->base) : std::make_shared<ViTTrace>();
-            if (req->base) {
-                vit_update_options(vm, req->options, *t);
-                r->full = false;
-            } else {
-                vit_forward(vm, *r->input, req->options, *t);
-                r->full = true;
-            }
-            r->ms = ms_since(t0);
-            r->layers_computed = t->layers_computed;
-            r->trace = t;
-            if (req->options.is_paper_default()) {
-                r->baseline = t;
-            } else if (req->baseline) {
-                r->baseline = req->baseline;
-            } else if (req->base && req->base->options.is_paper_default()) {
-                r->baseline = req->base;
-            } else {
-                auto b = std::make_shared<ViTTrace>();
-                vit_forward(vm, *r->input, AttentionOptions{}, *b);
-                r->baseline = b;
-                r->baseline_pass = true;
-            }
+            if (lm.swin)
+                compute_swin(*lm.swin, *req, *r);
+            else
+                compute_vit(*lm.vit, *req, *r);
         } catch (const std::exception& e) {
             r->error = QString::fromStdString(e.what());
         }
         return r;
     }));
+}
+
+// Worker thread: update the cached trace in place when there is one, else a full forward; the
+// paper-default baseline is reused whenever one is at hand.
+void Session::compute_vit(const ViTModel& vm, const ComputeRequest& req, ComputeResult& r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto t = req.base ? std::make_shared<ViTTrace>(*req.base) : std::make_shared<ViTTrace>();
+    if (req.base) {
+        r.from = vit_update_options(vm, req.options, *t);
+        r.full = false;
+    } else {
+        vit_forward(vm, *r.input, req.options, *t);
+        r.full = true;
+    }
+    r.ms = ms_since(t0);
+    r.layers_computed = t->layers_computed;
+    r.trace = t;
+    if (req.options.is_paper_default()) {
+        r.baseline = t;
+    } else if (req.baseline) {
+        r.baseline = req.baseline;
+    } else if (req.base && req.base->options.is_paper_default()) {
+        r.baseline = req.base;
+    } else {
+        auto b = std::make_shared<ViTTrace>();
+        vit_forward(vm, *r.input, AttentionOptions{}, *b);
+        r.baseline = b;
+        r.baseline_pass = true;
+    }
+}
+
+void Session::compute_swin(const SwinModel& sm, const ComputeRequest& req, ComputeResult& r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto t = req.swin_base ? std::make_shared<SwinTrace>(*req.swin_base) : std::make_shared<SwinTrace>();
+    if (req.swin_base) {
+        r.from = swin_update_options(sm, req.options, req.swin_options, *t);
+        r.full = false;
+    } else {
+        swin_forward(sm, *r.input, req.options, req.swin_options, *t);
+        r.full = true;
+    }
+    r.ms = ms_since(t0);
+    r.layers_computed = t->layers_computed;
+    r.swin_trace = t;
+    if (swin_paper_default(req.options, req.swin_options)) {
+        r.swin_baseline = t;
+    } else if (req.swin_baseline) {
+        r.swin_baseline = req.swin_baseline;
+    } else if (req.swin_base && swin_paper_default(req.swin_base->options, req.swin_base->swin_options)) {
+        r.swin_baseline = req.swin_base;
+    } else {
+        auto b = std::make_shared<SwinTrace>();
+        swin_forward(sm, *r.input, AttentionOptions{}, SwinOptions{}, *b);
+        r.swin_baseline = b;
+        r.baseline_pass = true;
+    }
 }
 
 void Session::finish_compute() {
@@ -262,9 +352,12 @@ void Session::finish_compute() {
         }
         trace_ = r->trace;
         baseline_ = r->baseline;
+        swin_trace_ = r->swin_trace;
+        swin_baseline_ = r->swin_baseline;
         last_ms_ = r->ms;
         last_full_ = r->full;
         last_layers_ = r->layers_computed;
+        last_from_ = r->from;
         if (r->full)
             ++forward_passes_;
         else

@@ -2,10 +2,13 @@
 // the cached traces; runs loads and forward passes on a worker thread. Requests never queue up: the
 // session keeps only the latest wish (model path, image, options) and, when the worker is free,
 // computes toward it; a result for a model that has since been replaced is dropped.
+// A model is either of the ViT family (trace()) or Swin (swin_trace()); exactly one of the two traces
+// is set once computed. Swin keeps its own switches (SwinOptions) beside the AttentionOptions.
 #pragma once
 
 #include "model_loader.h"
 #include "preprocess.h"
+#include "swin_forward.h"
 #include "vit_forward.h"
 
 #include <QElapsedTimer>
@@ -30,7 +33,12 @@ public:
     void set_image(const RgbImage& image, const QString& name);
     void set_options(const AttentionOptions& options);
     void set_preprocess_mode(PreprocessMode mode);
-    void toggle_masked_key(int token);  // adds or removes one key from the user mask
+    void set_swin_options(const SwinOptions& options);
+    // Adds or removes one key from the user mask (ViT: a token; Swin: a stage-0 patch).
+    void toggle_masked_key(int token);
+    // Swin: masks every patch of `patches` unless all are masked already, then unmasks them all (a
+    // token of a later stage covers several stage-0 patches).
+    void toggle_masked_keys(const std::vector<int>& patches);
 
     // State (UI thread).
     std::shared_ptr<const LoadedModel> model() const { return model_; }
@@ -38,10 +46,20 @@ public:
     QString model_name() const;
     QString image_name() const { return image_name_; }
     const AttentionOptions& options() const { return options_; }
+    const SwinOptions& swin_options() const { return swin_options_; }
+    bool is_swin() const { return model_ && model_->swin; }
     PreprocessMode preprocess_mode() const { return mode_; }
     std::shared_ptr<const ViTTrace> trace() const { return trace_; }
     // The trace under the paper's default options for the same input (== trace() when those apply).
     std::shared_ptr<const ViTTrace> baseline() const { return baseline_; }
+    // Swin: the trace, and the one under the paper's options (all AttentionOptions and SwinOptions
+    // defaults). Null for ViT models.
+    std::shared_ptr<const SwinTrace> swin_trace() const { return swin_trace_; }
+    std::shared_ptr<const SwinTrace> swin_baseline() const { return swin_baseline_; }
+    bool has_trace() const { return trace_ || swin_trace_; }
+    const RowVector* logits() const;           // of the current trace (null without one)
+    const RowVector* baseline_logits() const;  // of the paper-default trace
+    bool paper_default() const;                // the current trace uses the paper's options
     std::shared_ptr<const ModelInput> input() const { return input_; }
     QImage input_image() const { return input_image_; }  // the model's input, de-normalised, RGBA8
     QStringList labels() const { return labels_; }
@@ -49,7 +67,8 @@ public:
 
     // Counters for the status bar and tests.
     int forward_passes() const { return forward_passes_; }          // full forwards for trace()
-    int partial_recomputes() const { return partial_recomputes_; }  // vit_update_options runs
+    int partial_recomputes() const { return partial_recomputes_; }  // vit/swin_update_options runs
+    int last_recompute_from() const { return last_from_; }  // first layer/block the last partial run redid
     int baseline_passes() const { return baseline_passes_; }
     double last_compute_ms() const { return last_ms_; }
     bool last_was_full() const { return last_full_; }
@@ -75,6 +94,8 @@ private:
     void start_compute();
     void finish_load();
     void finish_compute();
+    static void compute_vit(const ViTModel& model, const ComputeRequest& req, ComputeResult& r);
+    static void compute_swin(const SwinModel& model, const ComputeRequest& req, ComputeResult& r);
     QStringList find_labels(const LoadedModel& m, const QString& path) const;
 
     std::shared_ptr<const LoadedModel> model_;
@@ -91,6 +112,9 @@ private:
     QImage input_image_;
     std::shared_ptr<const ViTTrace> trace_;
     std::shared_ptr<const ViTTrace> baseline_;
+    SwinOptions swin_options_;
+    std::shared_ptr<const SwinTrace> swin_trace_;
+    std::shared_ptr<const SwinTrace> swin_baseline_;
 
     std::optional<QString> pending_load_;
     bool compute_dirty_ = false;
@@ -103,6 +127,7 @@ private:
     double last_ms_ = 0;
     bool last_full_ = true;
     int last_layers_ = 0;
+    int last_from_ = 0;
 };
 
 // A generated test card (colour gradient with shapes) for when no image is available.

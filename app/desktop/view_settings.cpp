@@ -37,6 +37,12 @@ void ViewSettings::set_tool(ToolMode tool) {
     emit tool_changed();
 }
 
+void ViewSettings::set_show_swin_regions(bool on) {
+    if (on == show_regions_) return;
+    show_regions_ = on;
+    emit style_changed();
+}
+
 void ViewSettings::clamp_to(int depth, int heads, int tokens) {
     const int l = std::clamp(layer_, 0, std::max(depth - 1, 0));
     const int h = head_ == kMeanOfHeads ? kMeanOfHeads : std::clamp(head_, 0, std::max(heads - 1, 0));

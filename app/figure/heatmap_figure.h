@@ -19,6 +19,8 @@ enum CellFlag : uint8_t {
     kCellMasked = 2,     // a masked key: red diagonal hatching
     kCellHighlight = 4,  // a highlighted row/column (the matrix view's query row): lightened
     kCellHover = 8,      // under the mouse: a yellow frame
+    kCellOutside = 16,   // not attended (a Swin key outside the query's window): dimmed, grey hatching
+    kCellShiftMasked = 32,  // a Swin shift-mask entry (the -100 term between regions): magenta cross-hatching
 };
 
 struct HeatmapFigure {
