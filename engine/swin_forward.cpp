@@ -1,5 +1,7 @@
 #include "swin_forward.h"
 
+#include "patch_embedding.h"
+
 #include <algorithm>
 #include <cassert>
 #include <limits>
@@ -45,21 +47,6 @@ bool swin_pixel_to_window(const SwinTrace& t, int block, int px, int py, int& wi
 }
 
 namespace {
-
-// Patches as rows: [Gh*Gw, C*P*P], columns ordered (c, ky, kx) like the conv weight.
-Matrix patch_rows(const ModelInput& in, int C, int P) {
-    const int gh = in.height / P, gw = in.width / P;
-    Matrix cols(Eigen::Index(gh) * gw, Eigen::Index(C) * P * P);
-    for (int gy = 0; gy < gh; ++gy)
-        for (int gx = 0; gx < gw; ++gx) {
-            float* dst = cols.row(Eigen::Index(gy) * gw + gx).data();
-            for (int c = 0; c < C; ++c)
-                for (int ky = 0; ky < P; ++ky)
-                    std::copy_n(&in.chw[(size_t(c) * in.height + gy * P + ky) * in.width + gx * P], P,
-                                dst + (c * P + ky) * P);
-        }
-    return cols;
-}
 
 // A per-token flag map merged 2x2 -> 1 as patch merging does: a merged token is set when every one of
 // its sources inside the map is set. [h*w] -> [ceil(h/2)*ceil(w/2)]
@@ -281,7 +268,7 @@ void swin_forward(const SwinModel& m, const ModelInput& input, const AttentionOp
     t.blocks[0].geometry.width = gw;
 
     Matrix patches;
-    linear_forward(m.w.patch_embed, patch_rows(input, hp.in_chans, P), patches);  // [Gh*Gw, D]
+    linear_forward(m.w.patch_embed, image_to_patch_rows(input, hp.in_chans, P), patches);  // [Gh*Gw, D]
     layer_norm_forward(m.w.patch_norm, patches, t.blocks[0].input);
     run_blocks(m, options, so, 0, t);
 }

@@ -2,6 +2,7 @@
 // The relative_position_index and attn_mask buffers some checkpoints carry are never read: both are
 // computed (swin_geometry.h).
 #include "swin_model.h"
+#include "weight_reader.h"
 
 #include <cmath>
 #include <map>
@@ -39,45 +40,6 @@ struct SwinTensorNames {
     std::string head() const {
         return hf() ? "classifier" : (scheme == SwinNaming::Timm ? "head.fc" : "head");
     }
-};
-
-class WeightReader {
-public:
-    explicit WeightReader(const SafetensorsFile& f) : f_(f) {}
-
-    bool has(const std::string& name) const { return f_.has(name); }
-    const std::vector<int64_t>& shape(const std::string& name) const { return f_.info(name).shape; }
-
-    std::vector<float> read(const std::string& name, const std::vector<int64_t>& shape) {
-        params_ += f_.info(name).numel();
-        return f_.read_f32(name, shape);
-    }
-
-    RowVector vec(const std::string& name, int n) {
-        std::vector<float> v = read(name, {n});
-        return Eigen::Map<const RowVector>(v.data(), n);
-    }
-
-    LayerNorm layer_norm(const std::string& base, int n, float eps) {
-        LayerNorm ln;
-        ln.weight = vec(base + ".weight", n);
-        ln.bias = vec(base + ".bias", n);
-        ln.eps = eps;
-        return ln;
-    }
-
-    Linear linear(const std::string& base, int out, int in, bool with_bias = true) {
-        std::vector<float> w = read(base + ".weight", {out, in});
-        std::vector<float> b;
-        if (with_bias) b = read(base + ".bias", {out});
-        return make_linear(w, out, in, b);
-    }
-
-    int64_t parameters() const { return params_; }
-
-private:
-    const SafetensorsFile& f_;
-    int64_t params_ = 0;
 };
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
@@ -279,22 +241,23 @@ SwinModel load_swin_model(const CheckpointSource& src) {
                 }
                 blk.qkv = make_linear(qkv_w, 3 * C, C, qkv_b);
             } else {
-                blk.qkv = r.linear(b + "attn.qkv", 3 * C, C, hp.qkv_bias);
+                blk.qkv = r.linear(b + "attn.qkv", 3 * C, C,
+                                   hp.qkv_bias ? WeightReader::Bias::Required : WeightReader::Bias::None);
             }
             // Blocks of one stage share a window; the first block's table defined it.
             const int M = stage_window[size_t(s)], side = 2 * M - 1;
             std::vector<float> table = r.read(b + names.table(), {int64_t(side) * side, H});
             blk.window = M;
             blk.relative_position_bias_table = Eigen::Map<const Matrix>(table.data(), side * side, H);
-            blk.proj = r.linear(b + names.proj(), C, C);
+            blk.proj = r.linear(b + names.proj(), C, C, WeightReader::Bias::Required);
             blk.norm2 = r.layer_norm(b + names.norm2(), C, eps);
             const std::string fc1 = b + names.fc1() + ".weight";
             if (!r.has(fc1)) fail("tensor " + quoted(fc1) + " is missing");
             const auto& fs = r.shape(fc1);
             if (fs.size() != 2 || fs[1] != C) bad_shape(fc1, "[hidden," + std::to_string(C) + "]");
             const int hidden = int(fs[0]);
-            blk.fc1 = r.linear(b + names.fc1(), hidden, C);
-            blk.fc2 = r.linear(b + names.fc2(), C, hidden);
+            blk.fc1 = r.linear(b + names.fc1(), hidden, C, WeightReader::Bias::Required);
+            blk.fc2 = r.linear(b + names.fc2(), C, hidden, WeightReader::Bias::Required);
             stage.blocks.push_back(std::move(blk));
         }
         if (s + 1 < S) {
@@ -304,7 +267,7 @@ SwinModel load_swin_model(const CheckpointSource& src) {
                      std::to_string(s) + ")");
             stage.has_downsample = true;
             stage.downsample.norm = r.layer_norm(m + "norm", 4 * C, eps);
-            stage.downsample.reduction = r.linear(m + "reduction", 2 * C, 4 * C, false);
+            stage.downsample.reduction = r.linear(m + "reduction", 2 * C, 4 * C, WeightReader::Bias::None);
         }
         w.stages.push_back(std::move(stage));
     }
@@ -315,7 +278,7 @@ SwinModel load_swin_model(const CheckpointSource& src) {
         const auto& hs = r.shape(head);
         if (hs.size() != 2 || hs[1] != F) bad_shape(head, "[classes," + std::to_string(F) + "]");
         hp.num_classes = int(hs[0]);
-        w.head = r.linear(names.head(), hp.num_classes, F);
+        w.head = r.linear(names.head(), hp.num_classes, F, WeightReader::Bias::Required);
     }
 
     // --- description

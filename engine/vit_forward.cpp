@@ -1,6 +1,7 @@
 #include "vit_forward.h"
 
 #include "image_resize.h"
+#include "patch_embedding.h"
 
 #include <algorithm>
 #include <cassert>
@@ -48,22 +49,6 @@ std::vector<AttentionLayerShape> vit_layer_shapes(const ViTModel& model) {
 }
 
 namespace {
-
-// Patches as rows: [Gh*Gw, C*P*P], columns ordered (c, ky, kx) like the conv weight.
-Matrix im2col_patches(const ModelInput& in, int C, int P) {
-    const int gh = in.height / P, gw = in.width / P;
-    Matrix cols(Eigen::Index(gh) * gw, Eigen::Index(C) * P * P);
-    for (int gy = 0; gy < gh; ++gy)
-        for (int gx = 0; gx < gw; ++gx) {
-            float* dst = cols.row(Eigen::Index(gy) * gw + gx).data();
-            for (int c = 0; c < C; ++c)
-                for (int ky = 0; ky < P; ++ky) {
-                    const float* src = &in.chw[(size_t(c) * in.height + gy * P + ky) * in.width + gx * P];
-                    std::copy_n(src, P, dst + (c * P + ky) * P);
-                }
-        }
-    return cols;
-}
 
 // Position embeddings for the patch grid actually used: [Gh*Gw, D].
 Matrix patch_position_embeddings(const ViTModel& m, int gh, int gw) {
@@ -222,7 +207,7 @@ void vit_forward(const ViTModel& m, const ModelInput& input, const AttentionOpti
 
     // Embeddings: [cls, dist?, reg..., patches]; position embeddings on cls/dist/patches, none on registers.
     Matrix patches;
-    linear_forward(m.w.patch_embed, im2col_patches(input, hp.in_chans, P), patches);  // [Gh*Gw, D]
+    linear_forward(m.w.patch_embed, image_to_patch_rows(input, hp.in_chans, P), patches);  // [Gh*Gw, D]
     patches += patch_position_embeddings(m, gh, gw);
     Matrix& x = t.layers[0].input;
     x.resize(N, hp.embed_dim);

@@ -1,11 +1,11 @@
 // One mapping layer: timm or Hugging Face tensor names -> ViTWeights.
 #include "vit_model.h"
+#include "weight_reader.h"
 
 #include <cmath>
 #include <map>
 #include <optional>
 #include <regex>
-#include <set>
 
 namespace vitscope {
 
@@ -36,48 +36,6 @@ struct ViTTensorNames {
                                          : prefix + "encoder.layer." + std::to_string(n) + ".";
     }
     std::string final_norm() const { return scheme == ViTNaming::Timm ? "norm" : prefix + "layernorm"; }
-};
-
-class WeightReader {
-public:
-    explicit WeightReader(const SafetensorsFile& f) : f_(f) {}
-
-    bool has(const std::string& name) const { return f_.has(name); }
-    const std::vector<int64_t>& shape(const std::string& name) const { return f_.info(name).shape; }
-
-    std::vector<float> read(const std::string& name, const std::vector<int64_t>& shape) {
-        used_.insert(name);
-        params_ += f_.info(name).numel();
-        return f_.read_f32(name, shape);
-    }
-
-    RowVector vec(const std::string& name, int n) {
-        std::vector<float> v = read(name, {n});
-        return Eigen::Map<const RowVector>(v.data(), n);
-    }
-
-    LayerNorm layer_norm(const std::string& base, int n, float eps) {
-        LayerNorm ln;
-        ln.weight = vec(base + ".weight", n);
-        ln.bias = vec(base + ".bias", n);
-        ln.eps = eps;
-        return ln;
-    }
-
-    Linear linear(const std::string& base, int out, int in, bool bias_required = false) {
-        std::vector<float> w = read(base + ".weight", {out, in});
-        std::vector<float> b;
-        if (has(base + ".bias") || bias_required) b = read(base + ".bias", {out});
-        return make_linear(w, out, in, b);
-    }
-
-    int64_t parameters() const { return params_; }
-    const SafetensorsFile& file() const { return f_; }
-
-private:
-    const SafetensorsFile& f_;
-    std::set<std::string> used_;
-    int64_t params_ = 0;
 };
 
 int count_blocks(const SafetensorsFile& f, const std::string& prefix_regex) {
