@@ -168,6 +168,22 @@ std::string fmt(const char* f, double v) {
     return buf;
 }
 
+// The lines of `info` every architecture shares: classes, parameters, preprocessing, inferences.
+void print_common_info(const ModelInfo& info, int num_classes) {
+    std::printf("classes:        %d%s\n", num_classes,
+                num_classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)") : "");
+    std::printf("parameters:     %lld\n", static_cast<long long>(info.num_parameters));
+    std::printf("preprocess:     crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)\n",
+                double(info.crop_pct), double(info.mean[0]), double(info.mean[1]), double(info.mean[2]),
+                double(info.std[0]), double(info.std[1]), double(info.std[2]));
+    if (info.inferred.empty()) {
+        std::printf("inferred:       nothing (all from config.json)\n");
+    } else {
+        for (size_t i = 0; i < info.inferred.size(); ++i)
+            std::printf("%s%s\n", i == 0 ? "inferred:       " : "                ", info.inferred[i].c_str());
+    }
+}
+
 // --- Swin: its own trace; the same options (layer = global block index, mask keys = stage-0 patches).
 
 void run_swin_model(const Args& a, Run& r) {
@@ -215,18 +231,7 @@ int swin_info(const LoadedModel& m) {
     std::printf("window:         %d (shift %d on odd blocks)\n", hp.window_size, hp.window_size / 2);
     std::printf("mlp ratio:      %g\n", double(hp.mlp_ratio));
     std::printf("layer norm eps: %g\n", double(hp.layer_norm_eps));
-    std::printf("classes:        %d%s\n", hp.num_classes,
-                hp.num_classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)") : "");
-    std::printf("parameters:     %lld\n", static_cast<long long>(info.num_parameters));
-    std::printf("preprocess:     crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)\n",
-                double(info.crop_pct), double(info.mean[0]), double(info.mean[1]), double(info.mean[2]),
-                double(info.std[0]), double(info.std[1]), double(info.std[2]));
-    if (info.inferred.empty()) {
-        std::printf("inferred:       nothing (all from config.json)\n");
-    } else {
-        for (size_t i = 0; i < info.inferred.size(); ++i)
-            std::printf("%s%s\n", i == 0 ? "inferred:       " : "                ", info.inferred[i].c_str());
-    }
+    print_common_info(info, hp.num_classes);
     return 0;
 }
 
@@ -329,18 +334,7 @@ int cmd_info(const Args& a) {
     std::printf("mlp hidden:     %d\n", hp.mlp_hidden);
     std::printf("layer scale:    %s\n", hp.layer_scale ? "yes" : "no");
     std::printf("layer norm eps: %g\n", double(hp.layer_norm_eps));
-    std::printf("classes:        %d%s\n", hp.num_classes,
-                hp.num_classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)") : "");
-    std::printf("parameters:     %lld\n", static_cast<long long>(info.num_parameters));
-    std::printf("preprocess:     crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)\n",
-                double(info.crop_pct), double(info.mean[0]), double(info.mean[1]), double(info.mean[2]),
-                double(info.std[0]), double(info.std[1]), double(info.std[2]));
-    if (info.inferred.empty()) {
-        std::printf("inferred:       nothing (all from config.json)\n");
-    } else {
-        for (size_t i = 0; i < info.inferred.size(); ++i)
-            std::printf("%s%s\n", i == 0 ? "inferred:       " : "                ", info.inferred[i].c_str());
-    }
+    print_common_info(info, hp.num_classes);
     return 0;
 }
 
