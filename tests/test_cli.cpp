@@ -3,6 +3,7 @@
 #include "json.h"
 #include "safetensors.h"
 
+#include <QDir>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -45,7 +46,7 @@ private slots:
     void help_documents_commands() {
         Result r = cli({"--help"});
         QCOMPARE(r.code, 0);
-        for (const char* word : {"info MODEL", "predict MODEL IMAGE", "dump MODEL IMAGE", "bench MODEL"})
+        for (const char* word : {"info MODEL", "predict [MODEL] IMAGE", "dump MODEL IMAGE", "bench MODEL"})
             QVERIFY2(r.out.contains(word), word);
         Result p = cli({"predict", "--help"});
         QVERIFY(p.out.contains("--preprocess crop|pad|none"));
@@ -78,6 +79,22 @@ private slots:
         }
         QVERIFY(sum_top > 0 && sum_top <= 1.0 + 1e-6);
         QVERIFY(top[0].number_or("prob", 0) >= top[1].number_or("prob", 0));
+    }
+
+    void predict_without_model_uses_the_default() {
+        // $VITSCOPE_ASSETS points the CLI at another assets folder: here one holding a fixture.
+        QTemporaryDir assets;
+        QVERIFY(QDir().mkpath(assets.filePath("models")));
+        QVERIFY(QFile::link(fixture("vit/vit_tiny_hf"), assets.filePath("models/vitscope-vit-tiny")));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("VITSCOPE_ASSETS", assets.path());
+        p.setProcessEnvironment(env);
+        p.start(VITSCOPE_CLI_PATH, {"predict", image_, "--json", "--topk", "1"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        JsonValue v = parse_json(p.readAllStandardOutput().toStdString());
+        QCOMPARE(v.string_or("model", ""), std::string("vitscope-vit-tiny"));
     }
 
     void predict_labels_fallback() {

@@ -116,8 +116,9 @@ std::string usage_text(const std::string& command) {
                "inferred. MODEL is a Hugging Face folder (config.json + model.safetensors) or a timm\n"
                ".safetensors file.\n";
     if (command == "predict")
-        return "usage: vitscope-cli predict MODEL IMAGE [options]\n\n"
-               "Prints the top-k classes with probabilities.\n\n"
+        return "usage: vitscope-cli predict [MODEL] IMAGE [options]\n\n"
+               "Prints the top-k classes with probabilities. Without MODEL, the embedded default ViT\n"
+               "(assets/models/vitscope-vit-tiny; $VITSCOPE_ASSETS overrides the assets folder).\n\n"
                "  --topk K                    how many classes (default 5)\n"
                "  --labels FILE               class names, one per line (when the model has none)\n"
                "  --json                      print {\"model\", \"top\":[{\"index\",\"label\",\"prob\"}], \"logits\"}\n" +
@@ -141,7 +142,8 @@ std::string usage_text(const std::string& command) {
     return "usage: vitscope-cli COMMAND [ARGS] [options]\n\n"
            "Commands:\n"
            "  info MODEL                  architecture, naming, hyper-parameters, parameters, inferences\n"
-           "  predict MODEL IMAGE         top-k classes (--topk, --json, --labels, --preprocess ...)\n"
+           "  predict [MODEL] IMAGE       top-k classes (--topk, --json, --labels, --preprocess ...);\n"
+           "                              without MODEL, the embedded default model\n"
            "  dump MODEL IMAGE --out F    write logits and every layer's attention [H,N,N] to safetensors\n"
            "  bench MODEL                 median forward time with attention capture, GFLOP/s\n"
            "  help [COMMAND]              this text, or a command's options\n\n"

@@ -1,5 +1,6 @@
 #include "cli_commands.h"
 
+#include "default_assets.h"
 #include "fp32_peak.h"
 
 #include "image_loader.h"
@@ -339,16 +340,20 @@ int cmd_info(const Args& a) {
 }
 
 int cmd_predict(const Args& a) {
-    require_positional(a, 2, "predict MODEL IMAGE");
+    if (a.positional.size() != 1) require_positional(a, 2, "predict [MODEL] IMAGE");
+    // With the image alone, the embedded default model.
+    const std::string model_path =
+        a.positional.size() == 2 ? a.positional[0] : default_vit_model_path().toStdString();
+    const std::string image_path = a.positional.back();
     apply_threads(a);
     Run r;
-    r.model = load_model(a.positional[0]);
+    r.model = load_model(model_path);
     if (r.model.num_classes() == 0)
-        throw std::runtime_error(a.positional[0] + ": this model has no classifier (" + r.model.info().architecture +
+        throw std::runtime_error(model_path + ": this model has no classifier (" + r.model.info().architecture +
                                  "); use dump to get its features and attention");
     const std::vector<std::string> labels = class_labels(a, r.model);
     const int k = a.get_int("topk", 5, 1, r.model.num_classes());
-    r.input = prepare_input(a, r.model, a.positional[1]);
+    r.input = prepare_input(a, r.model, image_path);
     if (r.model.swin) run_swin_model(a, r);
     else run_model(a, r);
 
@@ -373,7 +378,7 @@ int cmd_predict(const Args& a) {
         out += "]}\n";
         std::fputs(out.c_str(), stdout);
     } else {
-        std::printf("%s on %s (%dx%d, %s)\n", r.model.info().name.c_str(), a.positional[1].c_str(), r.input.width,
+        std::printf("%s on %s (%dx%d, %s)\n", r.model.info().name.c_str(), image_path.c_str(), r.input.width,
                     r.input.height, a.get("preprocess", "crop").c_str());
         for (int i = 0; i < k; ++i) {
             const int c = order[size_t(i)];

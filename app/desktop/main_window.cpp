@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "default_assets.h"
+
 #include "attention_stats.h"
 #include "controls_dock.h"
 #include "heads_grid.h"
@@ -314,7 +316,7 @@ void MainWindow::start(const StartupChoice& choice) {
     QStringList notes;
     QString model = choice.model_path;
     if (model.isEmpty()) {
-        const QString def = QStringLiteral(VITSCOPE_ASSETS_DIR "/models/vitscope-vit-tiny");
+        const QString def = default_vit_model_path();
         if (QFileInfo(def + "/model.safetensors").exists()) {
             model = def;
         } else {
@@ -327,7 +329,7 @@ void MainWindow::start(const StartupChoice& choice) {
 
     QString image = choice.image_path;
     if (image.isEmpty()) {
-        const QString def = QStringLiteral(VITSCOPE_ASSETS_DIR "/images/default.png");
+        const QString def = default_image_path();
         if (QFileInfo(def).exists()) image = def;
     }
     if (image.isEmpty() || !open_image(image)) {

@@ -1,0 +1,15 @@
+// Where the embedded default models and sample images live, for every front end.
+#pragma once
+
+#include <QString>
+
+namespace vitscope {
+
+// $VITSCOPE_ASSETS when set, else the source tree's assets/ folder (compiled in), else
+// ../share/vitscope/assets beside the executable.
+QString default_assets_dir();
+QString default_vit_model_path();   // <assets>/models/vitscope-vit-tiny
+QString default_swin_model_path();  // <assets>/models/vitscope-swin-tiny
+QString default_image_path();       // <assets>/images/default.png
+
+}  // namespace vitscope
