@@ -22,6 +22,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QProgressBar>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
@@ -189,6 +190,13 @@ void MainWindow::build_status_bar() {
     statusBar()->addPermanentWidget(model_status_);
     statusBar()->addPermanentWidget(tokens_status_);
     statusBar()->addPermanentWidget(timing_status_);
+    progress_ = new QProgressBar;
+    progress_->setRange(0, 0);  // busy indicator: loads and forwards report no fractions
+    progress_->setMaximumWidth(120);
+    progress_->setMaximumHeight(14);
+    progress_->setTextVisible(false);
+    progress_->hide();
+    statusBar()->addPermanentWidget(progress_);
 }
 
 void MainWindow::update_status() {
@@ -219,7 +227,10 @@ void MainWindow::update_status() {
                                   : QString());
     }
     QString timing;
-    if (session_->busy())
+    progress_->setVisible(session_->busy());
+    if (session_->loading())
+        timing = tr("loading model…");
+    else if (session_->busy())
         timing = tr("computing…");
     else if (t || st)
         timing = session_->last_was_full()

@@ -5,6 +5,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QProgressBar;
 class QMenu;
 
 namespace vitscope {
@@ -75,6 +76,7 @@ private:
     QLabel* model_status_;
     QLabel* tokens_status_;
     QLabel* timing_status_;
+    QProgressBar* progress_;  // indeterminate, shown while the engine works
     QString startup_note_;
     QMenu* recent_models_ = nullptr;
     QMenu* recent_images_ = nullptr;

@@ -64,6 +64,7 @@ public:
     QImage input_image() const { return input_image_; }  // the model's input, de-normalised, RGBA8
     QStringList labels() const { return labels_; }
     bool busy() const { return running_ != Job::None; }
+    bool loading() const { return running_ == Job::Load; }  // a model is being read
 
     // Counters for the status bar and tests.
     int forward_passes() const { return forward_passes_; }          // full forwards for trace()
