@@ -4,9 +4,9 @@
 
 namespace vitscope {
 
-Matrix image_to_patch_rows(const ModelInput& in, int C, int P) {
+void image_to_patch_rows(const ModelInput& in, int C, int P, Matrix& rows) {
     const int gh = in.height / P, gw = in.width / P;
-    Matrix rows(Eigen::Index(gh) * gw, Eigen::Index(C) * P * P);
+    rows.resize(Eigen::Index(gh) * gw, Eigen::Index(C) * P * P);
     for (int gy = 0; gy < gh; ++gy)
         for (int gx = 0; gx < gw; ++gx) {
             float* dst = rows.row(Eigen::Index(gy) * gw + gx).data();
@@ -15,7 +15,6 @@ Matrix image_to_patch_rows(const ModelInput& in, int C, int P) {
                     std::copy_n(&in.chw[(size_t(c) * in.height + gy * P + ky) * in.width + gx * P], P,
                                 dst + (c * P + ky) * P);
         }
-    return rows;
 }
 
 }  // namespace vitscope

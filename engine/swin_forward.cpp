@@ -268,7 +268,9 @@ void swin_forward(const SwinModel& m, const ModelInput& input, const AttentionOp
     t.blocks[0].geometry.width = gw;
 
     Matrix patches;
-    linear_forward(m.w.patch_embed, image_to_patch_rows(input, hp.in_chans, P), patches);  // [Gh*Gw, D]
+    Matrix patch_rows;
+    image_to_patch_rows(input, hp.in_chans, P, patch_rows);  // [Gh*Gw, C*P*P]
+    linear_forward(m.w.patch_embed, patch_rows, patches);  // [Gh*Gw, D]
     layer_norm_forward(m.w.patch_norm, patches, t.blocks[0].input);
     run_blocks(m, options, so, 0, t);
 }

@@ -124,8 +124,10 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
 void run_layers(const ViTModel& m, const AttentionOptions& options, int from, ViTTrace& t) {
     const ViTHparams& hp = m.hp;
     const int N = t.num_tokens;
-    Matrix x = t.layers[size_t(from)].input;
-    Matrix xn, qkv, heads, tmp, hidden;
+    ViTTrace::Scratch& sc = t.scratch;
+    Matrix& x = sc.x;
+    Matrix &xn = sc.xn, &qkv = sc.qkv, &heads = sc.heads, &tmp = sc.tmp, &hidden = sc.hidden;
+    x = t.layers[size_t(from)].input;
     for (int l = from; l < hp.depth; ++l) {
         const ViTBlock& blk = m.w.blocks[size_t(l)];
         ViTLayerTrace& lt = t.layers[size_t(l)];
@@ -149,7 +151,7 @@ void run_layers(const ViTModel& m, const AttentionOptions& options, int from, Vi
     t.options = options;
 
     // Head(s).
-    Matrix normed;
+    Matrix& normed = sc.xn;
     layer_norm_forward(m.w.norm, x, normed);
     t.features = normed.row(0);
     t.logits.resize(0);
@@ -191,7 +193,10 @@ void vit_forward(const ViTModel& m, const ModelInput& input, const AttentionOpti
     const int prefix = hp.num_prefix_tokens();
     const int N = prefix + gh * gw;
 
-    t = ViTTrace();
+    // Keep the buffers of a previous run with this trace (same model and input size: no allocation).
+    t.prefix_names.clear();
+    t.logits_cls.resize(0);
+    t.logits_dist.resize(0);
     t.num_heads = hp.num_heads;
     t.num_tokens = N;
     t.num_prefix = prefix;
@@ -206,8 +211,9 @@ void vit_forward(const ViTModel& m, const ModelInput& input, const AttentionOpti
     t.layers.resize(size_t(hp.depth));
 
     // Embeddings: [cls, dist?, reg..., patches]; position embeddings on cls/dist/patches, none on registers.
-    Matrix patches;
-    linear_forward(m.w.patch_embed, image_to_patch_rows(input, hp.in_chans, P), patches);  // [Gh*Gw, D]
+    Matrix& patches = t.scratch.patches;
+    image_to_patch_rows(input, hp.in_chans, P, t.scratch.hidden);                 // [Gh*Gw, C*P*P]
+    linear_forward(m.w.patch_embed, t.scratch.hidden, patches);                    // [Gh*Gw, D]
     patches += patch_position_embeddings(m, gh, gw);
     Matrix& x = t.layers[0].input;
     x.resize(N, hp.embed_dim);

@@ -36,6 +36,12 @@ struct ViTTrace {
     RowVector logits_cls, logits_dist;  // distilled DeiT: each head alone
     int layers_computed = 0;  // how many layers the last (re)computation ran
 
+    // Working memory reused by every (re)computation with this trace, so a forward pass after the
+    // first allocates nothing (and touches no fresh pages).
+    struct Scratch {
+        Matrix x, xn, qkv, heads, tmp, hidden, patches;
+    } scratch;
+
     int all_masked_rows() const;
     // "CLS", "DIST", "REG0".., or "patch (r,c)".
     std::string token_name(int token) const;
