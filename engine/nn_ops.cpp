@@ -2,6 +2,7 @@
 
 #include <unsupported/Eigen/SpecialFunctions>
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -19,6 +20,7 @@ void layer_norm_forward(const LayerNorm& norm, const Matrix& x, Matrix& out) {
     assert(x.cols() == norm.weight.size() && "layer_norm_forward: width mismatch");
     out.resize(x.rows(), x.cols());
     const float inv_c = 1.0f / float(x.cols());
+#pragma omp parallel for schedule(static) if (x.size() >= 32768)
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
         const auto row = x.row(r);
         const float mean = row.sum() * inv_c;
@@ -29,9 +31,14 @@ void layer_norm_forward(const LayerNorm& norm, const Matrix& x, Matrix& out) {
 }
 
 void gelu_inplace(Matrix& x) {
-    // Vectorised erf (Eigen's rational approximation, within 3e-7 of std::erf).
-    auto a = x.array();
-    a = 0.5f * a * (1.0f + (a * 0.70710678118654752440f).erf());
+    // Vectorised erf (Eigen's rational approximation, within 3e-7 of std::erf), rows split over threads.
+    const Eigen::Index rows = x.rows();
+    constexpr Eigen::Index kRows = 16;
+#pragma omp parallel for schedule(static) if (x.size() >= 32768)
+    for (Eigen::Index r0 = 0; r0 < rows; r0 += kRows) {
+        auto a = x.middleRows(r0, std::min(kRows, rows - r0)).array();
+        a = 0.5f * a * (1.0f + (a * 0.70710678118654752440f).erf());
+    }
 }
 
 bool softmax_row_inplace(float* row, int n) {
