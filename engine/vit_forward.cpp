@@ -145,7 +145,6 @@ void run_layers(const ViTModel& m, const AttentionOptions& options, int from, Vi
         if (blk.ls2.size()) tmp.array().rowwise() *= blk.ls2.array();
         x += tmp;
     }
-    (void)N;
     t.output = x;
     t.layers_computed = hp.depth - from;
     t.options = options;
