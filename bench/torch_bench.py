@@ -5,10 +5,15 @@
 Prints one JSON line: {"median_ms": ..., "blas": ...}
 """
 import json
+import os
 import sys
 import time
 
 import torch
+
+# The ViTs were pickled from export_models.py run as a script: their class must be in __main__.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_models import ExplicitViT  # noqa: E402,F401
 
 path, threads, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(threads)
