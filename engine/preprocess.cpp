@@ -124,6 +124,14 @@ ModelInput preprocess(const RgbImage& image, PreprocessMode mode, const Preproce
     return in;
 }
 
+void check_model_input(const ModelInput& input, int channels, int P) {
+    if (input.height <= 0 || input.width <= 0 || input.height % P != 0 || input.width % P != 0)
+        throw std::invalid_argument("input " + std::to_string(input.width) + "x" + std::to_string(input.height) +
+                                    " is not a multiple of the patch size " + std::to_string(P));
+    if (input.chw.size() != size_t(channels) * input.height * input.width)
+        throw std::invalid_argument("input tensor does not have " + std::to_string(channels) + " channels");
+}
+
 ModelInput model_input_from_tensor(std::vector<float> chw, int height, int width, int patch_size) {
     if (chw.size() != size_t(3) * height * width)
         throw std::invalid_argument("input tensor has " + std::to_string(chw.size()) + " values, expected 3x" +

@@ -49,6 +49,10 @@ struct ModelInput {
 // Throws std::invalid_argument with a user-facing message (e.g. wrong size for `none`, empty image).
 ModelInput preprocess(const RgbImage& image, PreprocessMode mode, const PreprocessConfig& cfg);
 
+// Throws std::invalid_argument unless `input` is a `channels` x H x W tensor with H and W multiples
+// of `patch` (what every model's forward pass needs).
+void check_model_input(const ModelInput& input, int channels, int patch);
+
 // Wraps an already-normalised [3, H, W] tensor (tests, reference inputs).
 ModelInput model_input_from_tensor(std::vector<float> chw, int height, int width, int patch_size);
 

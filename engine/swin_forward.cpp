@@ -244,11 +244,7 @@ void swin_forward(const SwinModel& m, const ModelInput& input, const AttentionOp
                   const SwinOptions& so, SwinTrace& t) {
     const SwinHparams& hp = m.hp;
     const int P = hp.patch_size;
-    if (input.height <= 0 || input.width <= 0 || input.height % P != 0 || input.width % P != 0)
-        throw std::invalid_argument("input " + std::to_string(input.width) + "x" + std::to_string(input.height) +
-                                    " is not a multiple of the patch size " + std::to_string(P));
-    if (input.chw.size() != size_t(hp.in_chans) * input.height * input.width)
-        throw std::invalid_argument("input tensor does not have " + std::to_string(hp.in_chans) + " channels");
+    check_model_input(input, hp.in_chans, P);
     const int gh = input.height / P, gw = input.width / P;
 
     t = SwinTrace();

@@ -183,11 +183,7 @@ void run_layers(const ViTModel& m, const AttentionOptions& options, int from, Vi
 void vit_forward(const ViTModel& m, const ModelInput& input, const AttentionOptions& options, ViTTrace& t) {
     const ViTHparams& hp = m.hp;
     const int P = hp.patch_size;
-    if (input.height <= 0 || input.width <= 0 || input.height % P != 0 || input.width % P != 0)
-        throw std::invalid_argument("input " + std::to_string(input.width) + "x" + std::to_string(input.height) +
-                                    " is not a multiple of the patch size " + std::to_string(P));
-    if (input.chw.size() != size_t(hp.in_chans) * input.height * input.width)
-        throw std::invalid_argument("input tensor does not have " + std::to_string(hp.in_chans) + " channels");
+    check_model_input(input, hp.in_chans, P);
     const int gh = input.height / P, gw = input.width / P;
     const int prefix = hp.num_prefix_tokens();
     const int N = prefix + gh * gw;

@@ -267,20 +267,21 @@ int swin_dump(const Args& a, Run& r) {
     return 0;
 }
 
+// What bench times: --image FILE, else a fixed pseudo-random input at the model's (or --input-size) size.
+ModelInput bench_input(const Args& a, const LoadedModel& m) {
+    if (a.has("image")) return prepare_input(a, m, a.get("image"));
+    const InputSize s = input_size(a, m);
+    std::vector<float> chw(size_t(3) * s.height * s.width);
+    std::mt19937 rng(1234);
+    std::normal_distribution<float> nd(0.0f, 1.0f);
+    for (float& v : chw) v = nd(rng);
+    return model_input_from_tensor(std::move(chw), s.height, s.width, m.patch_size());
+}
+
 int swin_bench(const Args& a, const LoadedModel& m) {
     const SwinModel& sm = *m.swin;
     const int runs = a.get_int("runs", 20, 1, 100000);
-    ModelInput input;
-    if (a.has("image")) {
-        input = prepare_input(a, m, a.get("image"));
-    } else {
-        const InputSize s = input_size(a, m);
-        std::vector<float> chw(size_t(3) * s.height * s.width);
-        std::mt19937 rng(1234);
-        std::normal_distribution<float> nd(0.0f, 1.0f);
-        for (float& v : chw) v = nd(rng);
-        input = model_input_from_tensor(std::move(chw), s.height, s.width, sm.hp.patch_size);
-    }
+    const ModelInput input = bench_input(a, m);
     const int total = sm.hp.total_blocks();
     const int from = a.get_int("from-layer", 0, 0, total - 1);
     SwinTrace trace;
@@ -426,17 +427,7 @@ int cmd_bench(const Args& a) {
     const LoadedModel m = load_model(a.positional[0]);
     if (m.swin) return swin_bench(a, m);
     const ViTModel& vm = *m.vit;
-    ModelInput input;
-    if (a.has("image")) {
-        input = prepare_input(a, m, a.get("image"));
-    } else {
-        const InputSize s = input_size(a, m);
-        std::vector<float> chw(size_t(3) * s.height * s.width);
-        std::mt19937 rng(1234);
-        std::normal_distribution<float> nd(0.0f, 1.0f);
-        for (float& v : chw) v = nd(rng);
-        input = model_input_from_tensor(std::move(chw), s.height, s.width, vm.hp.patch_size);
-    }
+    const ModelInput input = bench_input(a, m);
     const int from = a.get_int("from-layer", 0, 0, vm.hp.depth - 1);
     AttentionOptions opts;
     ViTTrace trace;
