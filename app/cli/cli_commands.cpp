@@ -267,6 +267,18 @@ int swin_dump(const Args& a, Run& r) {
     return 0;
 }
 
+// The lines of `bench` every architecture shares: run times (sorted), work, speed and peak fraction.
+void print_bench_timings(const std::vector<double>& ms, double flops, int threads) {
+    const double median = ms[ms.size() / 2];
+    const double gflops = flops / (median * 1e-3) / 1e9;
+    const Fp32Peak peak = measure_fp32_peak(threads);
+    std::printf("runs:      %zu (min %.3f ms, max %.3f ms)\n", ms.size(), ms.front(), ms.back());
+    std::printf("median:    %.3f ms\n", median);
+    std::printf("work:      %.3f GFLOP (multiply-add = 2)\n", flops / 1e9);
+    std::printf("speed:     %.1f GFLOP/s = %.0f%% of the fp32 peak %.0f GFLOP/s (measured: %d-bit FMA chains on %d threads)\n",
+                gflops, 100.0 * gflops / peak.gflops, peak.gflops, peak.vector_bits, threads);
+}
+
 // What bench times: --image FILE, else a fixed pseudo-random input at the model's (or --input-size) size.
 ModelInput bench_input(const Args& a, const LoadedModel& m) {
     if (a.has("image")) return prepare_input(a, m, a.get("image"));
@@ -295,24 +307,16 @@ int swin_bench(const Args& a, const LoadedModel& m) {
         ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     std::sort(ms.begin(), ms.end());
-    const double median = ms[ms.size() / 2];
     const double flops_full = swin_forward_flops(sm, input.height, input.width);
     // A partial recompute: counted as its share of blocks (blocks differ in cost; a rough figure).
     const double flops = from == 0 ? flops_full : flops_full * double(total - from) / total;
-    const double gflops = flops / (median * 1e-3) / 1e9;
     const int threads = engine_threads();
-    const Fp32Peak peak = measure_fp32_peak(threads);
     std::printf("model:     %s (%s)\n", m.info().name.c_str(), m.info().architecture.c_str());
     std::printf("input:     %dx%d, %dx%d patches, window attention captured for all %d blocks\n", input.width,
                 input.height, trace.grid_width, trace.grid_height, total);
     std::printf("threads:   %d\n", threads);
     if (from > 0) std::printf("recompute: blocks %d..%d (%d of %d)\n", from, total - 1, total - from, total);
-    std::printf("runs:      %d (min %.3f ms, max %.3f ms)\n", runs, ms.front(), ms.back());
-    std::printf("median:    %.3f ms\n", median);
-    std::printf("work:      %.3f GFLOP (multiply-add = 2)\n", flops / 1e9);
-    std::printf("speed:     %.1f GFLOP/s", gflops);
-    std::printf(" = %.0f%% of the fp32 peak %.0f GFLOP/s (measured: %d-bit FMA chains on %d threads)\n",
-                100.0 * gflops / peak.gflops, peak.gflops, peak.vector_bits, threads);
+    print_bench_timings(ms, flops, threads);
     return 0;
 }
 
@@ -441,24 +445,16 @@ int cmd_bench(const Args& a) {
         ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     std::sort(ms.begin(), ms.end());
-    const double median = ms[ms.size() / 2];
     const double flops_full = vit_forward_flops(vm.hp, input.height, input.width);
     // A partial recompute runs (depth - from) of the depth blocks (plus the head).
     const double flops = from == 0 ? flops_full : flops_full * double(vm.hp.depth - from) / vm.hp.depth;
-    const double gflops = flops / (median * 1e-3) / 1e9;
     const int threads = engine_threads();
-    const Fp32Peak peak = measure_fp32_peak(threads);
     std::printf("model:     %s (%s)\n", m.info().name.c_str(), m.info().architecture.c_str());
     std::printf("input:     %dx%d, %d tokens, attention captured for all %d layers x %d heads\n", input.width,
                 input.height, trace.num_tokens, vm.hp.depth, vm.hp.num_heads);
     std::printf("threads:   %d\n", threads);
     if (from > 0) std::printf("recompute: layers %d..%d (%d of %d)\n", from, vm.hp.depth - 1, vm.hp.depth - from, vm.hp.depth);
-    std::printf("runs:      %d (min %.3f ms, max %.3f ms)\n", runs, ms.front(), ms.back());
-    std::printf("median:    %.3f ms\n", median);
-    std::printf("work:      %.3f GFLOP (multiply-add = 2)\n", flops / 1e9);
-    std::printf("speed:     %.1f GFLOP/s", gflops);
-    std::printf(" = %.0f%% of the fp32 peak %.0f GFLOP/s (measured: %d-bit FMA chains on %d threads)\n",
-                100.0 * gflops / peak.gflops, peak.gflops, peak.vector_bits, threads);
+    print_bench_timings(ms, flops, threads);
     return 0;
 }
 

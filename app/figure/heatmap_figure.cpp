@@ -63,8 +63,6 @@ void cell_center(const HeatmapFigure& f, const HeatmapLayout& l, HitResult::Kind
     y = l.grid.y + ch * (float(index / f.grid_w) + 0.5f);
 }
 
-namespace {
-
 void apply_style(HeatmapFigure& f, const FigureStyle& s, ValueRange raw) {
     f.colormap = s.colormap;
     f.normalization = s.normalization;
@@ -75,6 +73,8 @@ void apply_style(HeatmapFigure& f, const FigureStyle& s, ValueRange raw) {
     f.value_range = effective_range(raw, s.log_scale);
     f.ticks = colorbar_ticks(f.value_range, s.log_scale);
 }
+
+namespace {
 
 std::vector<unsigned char> masked_tokens(const ViTTrace& t, int layer) {
     std::vector<unsigned char> m(size_t(t.num_tokens), 0);

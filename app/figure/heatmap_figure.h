@@ -94,6 +94,9 @@ struct FigureStyle {
 
 // The heatmap of `query`'s attention over the keys in (layer, head) (head may be kMeanOfHeads):
 // patch keys on the grid, special tokens beside it; the query framed, masked keys hatched.
+// Copies the drawing choices into a figure and sets its value range and colorbar ticks for `raw`.
+void apply_style(HeatmapFigure& f, const FigureStyle& s, ValueRange raw);
+
 HeatmapFigure attention_figure(const ViTTrace& trace, int layer, int head, int query, const FigureStyle& style);
 
 // The [N, N] matrix of (layer, head): the query row highlighted, masked key columns hatched.

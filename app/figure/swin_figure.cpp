@@ -30,17 +30,6 @@ std::vector<unsigned char> merge_to_stage(std::vector<unsigned char> m, int h, i
     return m;
 }
 
-void apply_style(HeatmapFigure& f, const FigureStyle& s, ValueRange raw) {
-    f.colormap = s.colormap;
-    f.normalization = s.normalization;
-    f.log_scale = s.log_scale;
-    f.sampling = s.sampling;
-    f.opacity = s.opacity;
-    f.show_grid = s.show_grid;
-    f.value_range = effective_range(raw, s.log_scale);
-    f.ticks = colorbar_ticks(f.value_range, s.log_scale);
-}
-
 std::string head_name(int head) { return head == kMeanOfHeads ? std::string("mean of heads") : "head " + std::to_string(head); }
 
 // Values of the window row at real (non-padding) slots only.
