@@ -1,7 +1,5 @@
 #include "nn_ops.h"
 
-#include <unsupported/Eigen/SpecialFunctions>
-
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -9,11 +7,18 @@
 
 namespace vitscope {
 
-void linear_forward(const Linear& layer, const Matrix& x, Matrix& out) {
-    assert(x.cols() == layer.weight_t.rows() && "linear_forward: input width must match the layer");
-    out.resize(x.rows(), layer.weight_t.cols());
-    out.noalias() = x * layer.weight_t;
-    if (layer.bias.size() > 0) out.rowwise() += layer.bias;
+void linear_forward(const Linear& layer, const Matrix& x, Matrix& out, LinearOutput mode) {
+    assert(x.cols() == layer.weight.rows() && "linear_forward: input width must match the layer");
+    assert(&x != &out && "linear_forward: input and output must differ");
+    if (mode == LinearOutput::AddToOutput)
+        assert(out.rows() == x.rows() && out.cols() == layer.weight.cols() && "linear_forward: residual shape");
+    else
+        out.resize(x.rows(), layer.weight.cols());
+    GemmOptions o;
+    o.bias = layer.bias.size() > 0 ? layer.bias.data() : nullptr;
+    o.accumulate = mode == LinearOutput::AddToOutput;
+    o.gelu = mode == LinearOutput::Gelu;
+    gemm_packed_parallel(int(x.rows()), x.data(), x.cols(), layer.weight, out.data(), out.cols(), o);
 }
 
 void layer_norm_forward(const LayerNorm& norm, const Matrix& x, Matrix& out) {
@@ -27,17 +32,6 @@ void layer_norm_forward(const LayerNorm& norm, const Matrix& x, Matrix& out) {
         const float var = (row.array() - mean).square().sum() * inv_c;
         const float inv_std = 1.0f / std::sqrt(var + norm.eps);
         out.row(r) = ((row.array() - mean) * inv_std) * norm.weight.array() + norm.bias.array();
-    }
-}
-
-void gelu_inplace(Matrix& x) {
-    // Vectorised erf (Eigen's rational approximation, within 3e-7 of std::erf), rows split over threads.
-    const Eigen::Index rows = x.rows();
-    constexpr Eigen::Index kRows = 16;
-#pragma omp parallel for schedule(static) if (x.size() >= 32768)
-    for (Eigen::Index r0 = 0; r0 < rows; r0 += kRows) {
-        auto a = x.middleRows(r0, std::min(kRows, rows - r0)).array();
-        a = 0.5f * a * (1.0f + (a * 0.70710678118654752440f).erf());
     }
 }
 
@@ -56,11 +50,20 @@ bool softmax_row_inplace(float* row, int n) {
 Linear make_linear(const std::vector<float>& w, int out, int in, const std::vector<float>& bias) {
     assert(w.size() == size_t(out) * size_t(in) && "make_linear: weight size");
     Linear l;
-    l.weight_t = Eigen::Map<const Matrix>(w.data(), out, in).transpose();
+    // [out, in] row-major read as its transpose [in, out]: element (r, c) at w[c * in + r].
+    l.weight.pack(w.data(), in, out, 1, in);
     if (!bias.empty()) {
         assert(bias.size() == size_t(out) && "make_linear: bias size");
         l.bias = Eigen::Map<const RowVector>(bias.data(), out);
     }
+    return l;
+}
+
+Linear make_linear_in_out(const Matrix& w, const RowVector& bias) {
+    assert((bias.size() == 0 || bias.size() == w.cols()) && "make_linear_in_out: bias size");
+    Linear l;
+    l.weight = PackedMatrix(w);
+    l.bias = bias;
     return l;
 }
 

@@ -1,27 +1,22 @@
-// The small building blocks every transformer here is made of: Linear, LayerNorm, GELU, softmax.
+// The small building blocks every transformer here is made of: Linear (with GELU or a residual sum
+// fused into its product), LayerNorm, softmax.
 #pragma once
 
-#include <Eigen/Core>
+#include "packed_gemm.h"
+#include "tensor_types.h"
+
 #include <vector>
 
 namespace vitscope {
 
-// Activations are [tokens, channels], row-major, as in PyTorch.
-using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Vector = Eigen::VectorXf;
-using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic>;
-// Flat float storage aligned like Eigen's own (64 bytes with AVX-512): vectorised reductions over
-// it then take the same path on every run, so results are bit-for-bit reproducible.
-using FloatBuffer = std::vector<float, Eigen::aligned_allocator<float>>;
-
-// y = x W^T + b. `weight_t` is stored already transposed ([in, out]) once at load time, so every call
-// is a plain row-major GEMM with no copy.
+// y = x W^T + b. The weight is packed once at load time ([in, out], column panels; packed_gemm.h),
+// so every call reads the activations in place and the weights in the kernel's order.
 struct Linear {
-    Matrix weight_t;  // [in, out]
-    RowVector bias;   // [out], may be empty
+    PackedMatrix weight;  // [in, out]
+    RowVector bias;       // [out], may be empty
 
-    int in_features() const { return int(weight_t.rows()); }
-    int out_features() const { return int(weight_t.cols()); }
+    int in_features() const { return weight.rows(); }
+    int out_features() const { return weight.cols(); }
 };
 
 struct LayerNorm {
@@ -30,17 +25,23 @@ struct LayerNorm {
     float eps = 1e-6f;
 };
 
-// out = x W^T + b ; out is resized as needed.
-void linear_forward(const Linear& layer, const Matrix& x, Matrix& out);
+// What a Linear does with its result, fused into the matrix product's last pass.
+enum class LinearOutput {
+    Store,        // out = x W^T + b (out is resized)
+    AddToOutput,  // out += x W^T + b (a residual connection; out must already have the shape)
+    Gelu,         // out = GELU(x W^T + b) (out is resized)
+};
+
+void linear_forward(const Linear& layer, const Matrix& x, Matrix& out, LinearOutput mode = LinearOutput::Store);
 // Row-wise LayerNorm.
 void layer_norm_forward(const LayerNorm& norm, const Matrix& x, Matrix& out);
-// Exact (erf) GELU, in place.
-void gelu_inplace(Matrix& x);
 // Numerically stable softmax of one row in place. Entries equal to -inf get exactly 0.
 // Returns false (and writes zeros) when every entry is -inf: an all-masked row.
 bool softmax_row_inplace(float* row, int n);
 
 // Builds a Linear from a PyTorch [out, in] weight and optional [out] bias.
 Linear make_linear(const std::vector<float>& weight_out_in, int out, int in, const std::vector<float>& bias);
+// The same from a weight already laid out [in, out] (y = x W + b).
+Linear make_linear_in_out(const Matrix& weight_in_out, const RowVector& bias);
 
 }  // namespace vitscope

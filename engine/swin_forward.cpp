@@ -88,20 +88,24 @@ Matrix patch_merge(const PatchMerging& pm, const Matrix& x, int h, int w) {
 }
 
 // Windowed multi-head self-attention of one block on `xn` ([H*W, C], normed); the projected output is
-// written to `out` ([H*W, C]) and everything a visualizer needs to `bt` (whose geometry is set).
+// added to the residual stream `x` ([H*W, C]) and everything a visualizer needs goes to `bt` (whose
+// geometry is set).
 void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, const SwinOptions& so,
                       const std::vector<unsigned char>& user_masked, const std::vector<unsigned char>& pad_masked,
-                      const Matrix& xn, Matrix& out, SwinBlockTrace& bt) {
+                      const Matrix& xn, Matrix& x, SwinTrace::Scratch& sc, SwinBlockTrace& bt) {
     const SwinWindowGeometry& g = bt.geometry;
     const int C = int(xn.cols()), H = bt.num_heads, dh = C / H;
     const int M = g.window, N = M * M, nW = g.num_windows();
     const Eigen::Index R = Eigen::Index(nW) * N;
     const std::vector<int> idx = window_token_index(g);  // [nW*N]: pad, roll by -s, partition
 
-    Matrix xw = Matrix::Zero(R, C);  // [nW*M*M, C]
-    for (Eigen::Index r = 0; r < R; ++r)
+    Matrix& xw = sc.xw;  // [nW*M*M, C]
+    xw.resize(R, C);
+    for (Eigen::Index r = 0; r < R; ++r) {
         if (idx[size_t(r)] >= 0) xw.row(r) = xn.row(idx[size_t(r)]);
-    Matrix qkv;
+        else xw.row(r).setZero();
+    }
+    Matrix& qkv = sc.qkv;
     linear_forward(blk.qkv, xw, qkv);  // [nW*M*M, 3C]: q | k | v, each [.., H*dh]
 
     // The bias and mask terms.
@@ -135,42 +139,46 @@ void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, co
     bt.attn.resize(size_t(R) * H * N);  // [nW, H, N, N]
     if (setup.keep_logits) bt.logits_qk.resize(bt.attn.size());
     else bt.logits_qk.clear();
-    Matrix heads_out(R, C);  // [nW*M*M, C], heads concatenated
+    Matrix& heads_out = sc.heads;  // [nW*M*M, C], heads concatenated
+    heads_out.resize(R, C);
     const float neg_inf = -std::numeric_limits<float>::infinity();
     int masked_rows = 0;
-#pragma omp parallel for reduction(+ : masked_rows) schedule(static)
-    for (int item = 0; item < nW * H; ++item) {
-        const int w = item / H, h = item % H;
-        const HeadAttentionSetup& hs = setup.heads[size_t(h)];
-        const Eigen::Index r0 = Eigen::Index(w) * N;
-        auto q = qkv.block(r0, Eigen::Index(h) * dh, N, dh);          // [N, dh]
-        auto k = qkv.block(r0, Eigen::Index(C + h * dh), N, dh);      // [N, dh]
-        auto v = qkv.block(r0, Eigen::Index(2 * C + h * dh), N, dh);  // [N, dh]
-        Eigen::Map<Matrix> P(bt.attn.data() + size_t(item) * N * N, N, N);  // [N, N]
-        P.noalias() = (q * hs.logit_scale) * k.transpose();
-        const unsigned char* kp = slot_pad.data() + r0;
-        const unsigned char* ku = slot_user.data() + r0;
-        for (int i = 0; i < N; ++i) {
-            float* row = P.row(i).data();
-            for (int j = 0; j < N; ++j)
-                if (kp[j] || (hs.user_mask && ku[j]) || (hs.causal && j > i)) row[j] = neg_inf;
+#pragma omp parallel reduction(+ : masked_rows)
+    {
+        PackedMatrix keys_t, values;  // this thread's K^T [dh, N] and V [N, dh] of the current (window, head)
+        const std::ptrdiff_t ld = qkv.cols();
+#pragma omp for schedule(static)
+        for (int item = 0; item < nW * H; ++item) {
+            const int w = item / H, h = item % H;
+            const HeadAttentionSetup& hs = setup.heads[size_t(h)];
+            const Eigen::Index r0 = Eigen::Index(w) * N;
+            const float* q = qkv.data() + r0 * ld + h * dh;  // [N, dh], row stride ld
+            keys_t.pack(q + C, dh, N, 1, ld);
+            values.pack(q + 2 * C, N, dh, ld, 1);
+            Eigen::Map<Matrix> P(bt.attn.data() + size_t(item) * N * N, N, N);  // [N, N]
+            gemm_packed(N, q, ld, keys_t, P.data(), N, {.alpha = hs.logit_scale});  // scale * Q K^T
+            const unsigned char* kp = slot_pad.data() + r0;
+            const unsigned char* ku = slot_user.data() + r0;
+            for (int i = 0; i < N; ++i) {
+                float* row = P.row(i).data();
+                for (int j = 0; j < N; ++j)
+                    if (kp[j] || (hs.user_mask && ku[j]) || (hs.causal && j > i)) row[j] = neg_inf;
+            }
+            if (setup.keep_logits) std::copy_n(P.data(), size_t(N) * N, bt.logits_qk.data() + size_t(item) * N * N);
+            if (!bt.bias.empty()) P += Eigen::Map<const Matrix>(bt.bias.data() + size_t(h) * N * N, N, N);
+            if (!bt.mask.empty()) P += Eigen::Map<const Matrix>(bt.mask.data() + size_t(w) * N * N, N, N);
+            for (int i = 0; i < N; ++i)
+                if (!softmax_row_inplace(P.row(i).data(), N)) ++masked_rows;
+            if (hs.ablated) heads_out.block(r0, Eigen::Index(h) * dh, N, dh).setZero();
+            else gemm_packed(N, P.data(), N, values, heads_out.data() + r0 * C + h * dh, C);  // P V
         }
-        if (setup.keep_logits) std::copy_n(P.data(), size_t(N) * N, bt.logits_qk.data() + size_t(item) * N * N);
-        if (!bt.bias.empty()) P += Eigen::Map<const Matrix>(bt.bias.data() + size_t(h) * N * N, N, N);
-        if (!bt.mask.empty()) P += Eigen::Map<const Matrix>(bt.mask.data() + size_t(w) * N * N, N, N);
-        for (int i = 0; i < N; ++i)
-            if (!softmax_row_inplace(P.row(i).data(), N)) ++masked_rows;
-        auto o = heads_out.block(r0, Eigen::Index(h) * dh, N, dh);
-        if (hs.ablated) o.setZero();
-        else o.noalias() = P * v;
     }
     bt.all_masked_rows = masked_rows;
 
-    Matrix projected;
+    Matrix& projected = sc.projected;
     linear_forward(blk.proj, heads_out, projected);  // [nW*M*M, C]
-    out.resize(xn.rows(), C);                        // [H*W, C]: reverse windows, roll by +s, crop
-    for (Eigen::Index r = 0; r < R; ++r)
-        if (idx[size_t(r)] >= 0) out.row(idx[size_t(r)]) = projected.row(r);
+    for (Eigen::Index r = 0; r < R; ++r)             // reverse windows, roll by +s, crop; residual sum
+        if (idx[size_t(r)] >= 0) x.row(idx[size_t(r)]) += projected.row(r);
 }
 
 int stage_of(const SwinTrace& t, int block) {
@@ -182,9 +190,11 @@ int stage_of(const SwinTrace& t, int block) {
 void run_blocks(const SwinModel& m, const AttentionOptions& options, const SwinOptions& so, int from, SwinTrace& t) {
     const SwinHparams& hp = m.hp;
     const int first_stage = stage_of(t, from);
-    Matrix x = t.blocks[size_t(from)].input;
+    SwinTrace::Scratch& sc = t.scratch;
+    Matrix& x = sc.x;
+    x = t.blocks[size_t(from)].input;
     int h = t.blocks[size_t(from)].geometry.height, w = t.blocks[size_t(from)].geometry.width;
-    Matrix xn, attn_out, hidden, tmp;
+    Matrix &xn = sc.xn, &hidden = sc.hidden;
     for (int s = first_stage; s < hp.num_stages(); ++s) {
         const SwinStage& stage = m.w.stages[size_t(s)];
         const int H = hp.num_heads[size_t(s)], C = hp.stage_dim(s);
@@ -208,13 +218,10 @@ void run_blocks(const SwinModel& m, const AttentionOptions& options, const SwinO
                 user = stage_flags(std::move(m0), t.grid_height, t.grid_width, s);
             }
             layer_norm_forward(blk.norm1, x, xn);
-            window_attention(blk, setup, so, user, pad, xn, attn_out, bt);
-            x += attn_out;
+            window_attention(blk, setup, so, user, pad, xn, x, sc, bt);
             layer_norm_forward(blk.norm2, x, xn);
-            linear_forward(blk.fc1, xn, hidden);
-            gelu_inplace(hidden);
-            linear_forward(blk.fc2, hidden, tmp);
-            x += tmp;
+            linear_forward(blk.fc1, xn, hidden, LinearOutput::Gelu);
+            linear_forward(blk.fc2, hidden, x, LinearOutput::AddToOutput);
         }
         if (stage.has_downsample) {
             x = patch_merge(stage.downsample, x, h, w);
@@ -247,7 +254,12 @@ void swin_forward(const SwinModel& m, const ModelInput& input, const AttentionOp
     check_model_input(input, hp.in_chans, P);
     const int gh = input.height / P, gw = input.width / P;
 
+    // Keep the buffers of a previous run with this trace; every other field is set again below.
+    std::vector<SwinBlockTrace> blocks = std::move(t.blocks);
+    SwinTrace::Scratch scratch = std::move(t.scratch);
     t = SwinTrace();
+    t.blocks = std::move(blocks);
+    t.scratch = std::move(scratch);
     t.image_height = input.height;
     t.image_width = input.width;
     t.patch_size = P;
@@ -263,8 +275,7 @@ void swin_forward(const SwinModel& m, const ModelInput& input, const AttentionOp
     t.blocks[0].geometry.height = gh;
     t.blocks[0].geometry.width = gw;
 
-    Matrix patches;
-    Matrix patch_rows;
+    Matrix &patches = t.scratch.patches, &patch_rows = t.scratch.patch_rows;
     image_to_patch_rows(input, hp.in_chans, P, patch_rows);  // [Gh*Gw, C*P*P]
     linear_forward(m.w.patch_embed, patch_rows, patches);  // [Gh*Gw, D]
     layer_norm_forward(m.w.patch_norm, patches, t.blocks[0].input);

@@ -62,6 +62,10 @@ struct SwinTrace {
     RowVector features;    // final-normed tokens averaged [C_last]
     RowVector logits;      // [num_classes] (empty without a classifier)
     int layers_computed = 0;  // how many blocks the last (re)computation ran
+    // Working buffers, kept so that another pass with the same model and input size allocates nothing.
+    struct Scratch {
+        Matrix x, xn, hidden, xw, qkv, heads, projected, patches, patch_rows;
+    } scratch;
 
     int all_masked_rows() const;
     int global_block(int stage, int block) const { return stage_first_block[size_t(stage)] + block; }

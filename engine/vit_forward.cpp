@@ -70,9 +70,19 @@ Matrix patch_position_embeddings(const ViTModel& m, int gh, int gw) {
 // concatenated head outputs to `heads_out` ([N, D]) and the probabilities into `lt`.
 void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAttentionSetup& setup,
                        const std::vector<unsigned char>& padding_key, const Matrix& xn, Matrix& qkv,
-                       Matrix& heads_out, ViTLayerTrace& lt) {
+                       Matrix& heads_out, ViTTrace::Scratch& sc, ViTLayerTrace& lt) {
     const int N = int(xn.rows()), D = hp.embed_dim, H = hp.num_heads, dh = hp.head_dim();
     linear_forward(blk.qkv, xn, qkv);  // [N, 3D]: q | k | v, each [N, H*dh]
+    // Each head's K^T and V packed once for the kernel, then shared by all its row blocks.
+    sc.keys_t.resize(size_t(H));
+    sc.values.resize(size_t(H));
+    const std::ptrdiff_t ld = qkv.cols();
+#pragma omp parallel for schedule(static)
+    for (int item = 0; item < 2 * H; ++item) {
+        const int h = item / 2;
+        if (item % 2 == 0) sc.keys_t[size_t(h)].pack(qkv.data() + D + h * dh, dh, N, 1, ld);  // K^T [dh, N]
+        else sc.values[size_t(h)].pack(qkv.data() + 2 * D + h * dh, N, dh, ld, 1);            // V [N, dh]
+    }
     heads_out.resize(N, D);
     lt.attn.resize(size_t(H) * N * N);
     if (setup.keep_logits) lt.logits.resize(size_t(H) * N * N);
@@ -97,12 +107,10 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
         const int r0 = (item % row_blocks) * kRowBlock;
         const int rows = std::min(kRowBlock, N - r0);
         const HeadAttentionSetup& hs = setup.heads[size_t(h)];
-        auto q = qkv.block(r0, Eigen::Index(h) * dh, rows, dh);           // [rows, dh]
-        auto k = qkv.middleCols(Eigen::Index(D + h * dh), dh);            // [N, dh]
-        auto v = qkv.middleCols(Eigen::Index(2 * D + h * dh), dh);        // [N, dh]
+        const float* q = qkv.data() + r0 * ld + h * dh;                     // [rows, dh], row stride ld
         float* probs = lt.attn.data() + (size_t(h) * N + r0) * N;
         Eigen::Map<Matrix> P(probs, rows, N);                              // [rows, N]
-        P.noalias() = (q * hs.logit_scale) * k.transpose();
+        gemm_packed(rows, q, ld, sc.keys_t[size_t(h)], probs, N, {.alpha = hs.logit_scale});  // scale * Q K^T
         const bool row_masks = any_padding || (hs.user_mask && !setup.masked_keys.empty()) || hs.causal;
         if (row_masks)
             for (int i = 0; i < rows; ++i) {
@@ -114,11 +122,21 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
         if (setup.keep_logits) std::copy_n(probs, size_t(rows) * N, lt.logits.data() + (size_t(h) * N + r0) * N);
         for (int i = 0; i < rows; ++i)
             if (!softmax_row_inplace(P.row(i).data(), N)) ++masked_rows;
-        auto out = heads_out.block(r0, Eigen::Index(h) * dh, rows, dh);
-        if (hs.ablated) out.setZero();
-        else out.noalias() = P * v;
+        if (hs.ablated) heads_out.block(r0, Eigen::Index(h) * dh, rows, dh).setZero();
+        else gemm_packed(rows, probs, N, sc.values[size_t(h)], heads_out.data() + r0 * D + h * dh, D);  // P V
     }
     lt.all_masked_rows = masked_rows;
+}
+
+// x += LayerScale(layer(in)); without LayerScale the sum is fused into the product.
+void add_residual(const Linear& layer, const RowVector& layer_scale, const Matrix& in, Matrix& tmp, Matrix& x) {
+    if (layer_scale.size() == 0) {
+        linear_forward(layer, in, x, LinearOutput::AddToOutput);
+        return;
+    }
+    linear_forward(layer, in, tmp);
+    tmp.array().rowwise() *= layer_scale.array();
+    x += tmp;
 }
 
 void run_layers(const ViTModel& m, const AttentionOptions& options, int from, ViTTrace& t) {
@@ -134,16 +152,11 @@ void run_layers(const ViTModel& m, const AttentionOptions& options, int from, Vi
         if (l != from) lt.input = x;
         const LayerAttentionSetup setup = resolve_layer_setup(options, l, hp.num_heads, hp.head_dim(), hp.embed_dim);
         layer_norm_forward(blk.norm1, x, xn);
-        attention_forward(blk, hp, setup, t.padding_key, xn, qkv, heads, lt);
-        linear_forward(blk.proj, heads, tmp);
-        if (blk.ls1.size()) tmp.array().rowwise() *= blk.ls1.array();
-        x += tmp;
+        attention_forward(blk, hp, setup, t.padding_key, xn, qkv, heads, sc, lt);
+        add_residual(blk.proj, blk.ls1, heads, tmp, x);
         layer_norm_forward(blk.norm2, x, xn);
-        linear_forward(blk.fc1, xn, hidden);
-        gelu_inplace(hidden);
-        linear_forward(blk.fc2, hidden, tmp);
-        if (blk.ls2.size()) tmp.array().rowwise() *= blk.ls2.array();
-        x += tmp;
+        linear_forward(blk.fc1, xn, hidden, LinearOutput::Gelu);
+        add_residual(blk.fc2, blk.ls2, hidden, tmp, x);
     }
     t.output = x;
     t.layers_computed = hp.depth - from;

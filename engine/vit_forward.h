@@ -40,6 +40,7 @@ struct ViTTrace {
     // first allocates nothing (and touches no fresh pages).
     struct Scratch {
         Matrix x, xn, qkv, heads, tmp, hidden, patches;
+        std::vector<PackedMatrix> keys_t, values;  // per head: K^T [dh, N] and V [N, dh], packed
     } scratch;
 
     int all_masked_rows() const;

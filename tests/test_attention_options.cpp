@@ -131,7 +131,10 @@ private slots:
         QVERIFY(max_abs_diff_logits(t, base) > 1e-4);
         // Equivalent by hand: zero the head's slice of V's contribution = zero its rows in proj.
         ViTModel manual = model_;
-        manual.w.blocks[1].proj.weight_t.topRows(16).setZero();
+        Linear& proj = manual.w.blocks[1].proj;
+        Matrix w = proj.weight.unpack();  // [in, out]
+        w.topRows(16).setZero();
+        proj = make_linear_in_out(w, proj.bias);
         ViTTrace m;
         vit_forward(manual, input_, {}, m);
         VITSCOPE_COMPARE_NEAR(vec(t.logits), vec(m.logits), 1e-5);

@@ -1,0 +1,167 @@
+// The packed-weight matrix product (engine/packed_gemm.h) against a double-precision reference, on
+// shapes that exercise every remainder: rows not a multiple of the tile height, columns not a
+// multiple of the panel width, depths across the 256-deep passes, strided and transposed packing.
+#include "nn_ops.h"
+#include "packed_gemm.h"
+
+#include <QtTest/QtTest>
+
+#include <omp.h>
+
+#include <cmath>
+#include <random>
+
+using namespace vitscope;
+
+namespace {
+
+Matrix random_matrix(int rows, int cols, std::mt19937& rng) {
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    Matrix m(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = u(rng);
+    return m;
+}
+
+// alpha * A B + bias in double precision.
+Eigen::MatrixXd reference(const Matrix& a, const Matrix& b, const RowVector& bias, double alpha) {
+    Eigen::MatrixXd r = alpha * (a.cast<double>() * b.cast<double>());
+    if (bias.size()) r.rowwise() += bias.cast<double>();
+    return r;
+}
+
+double max_rel_error(const Matrix& got, const Eigen::MatrixXd& want, int depth) {
+    // fp32 sums of `depth` products of numbers in [-1, 1]: error bound grows like depth * eps.
+    const double scale = std::max(1, depth);
+    return (got.cast<double>() - want).cwiseAbs().maxCoeff() / scale;
+}
+
+}  // namespace
+
+class TestPackedGemm : public QObject {
+    Q_OBJECT
+private slots:
+    void pack_and_unpack_round_trip() {
+        std::mt19937 rng(1);
+        for (int cols : {1, 15, 16, 17, 31, 32, 33, 100}) {
+            const Matrix m = random_matrix(7, cols, rng);
+            const PackedMatrix p(m);
+            QCOMPARE(p.rows(), 7);
+            QCOMPARE(p.cols(), cols);
+            QCOMPARE(p.panels(), (cols + packed_panel_width() - 1) / packed_panel_width());
+            QVERIFY(p.unpack() == m);
+        }
+    }
+
+    void transposed_packing_reads_the_transpose() {
+        std::mt19937 rng(2);
+        const Matrix m = random_matrix(37, 9, rng);  // pack its transpose [9 x 37]
+        PackedMatrix p;
+        p.pack(m.data(), 9, 37, 1, 9);  // element (r, c) of m^T is m(c, r) = data[c * 9 + r]
+        QVERIFY(p.unpack() == Matrix(m.transpose()));
+    }
+
+    void matches_double_precision_on_remainder_shapes_data() {
+        QTest::addColumn<int>("m");
+        QTest::addColumn<int>("k");
+        QTest::addColumn<int>("n");
+        for (int m : {1, 5, 12, 13, 197})
+            for (int k : {1, 7, 64, 256, 257, 600})
+                for (int n : {1, 17, 32, 33, 100})
+                    QTest::addRow("m%d_k%d_n%d", m, k, n) << m << k << n;
+    }
+    void matches_double_precision_on_remainder_shapes() {
+        QFETCH(int, m);
+        QFETCH(int, k);
+        QFETCH(int, n);
+        std::mt19937 rng(uint32_t(m * 1000003 + k * 1009 + n));
+        const Matrix a = random_matrix(m, k, rng), b = random_matrix(k, n, rng);
+        const RowVector bias = random_matrix(1, n, rng);
+        const PackedMatrix pb(b);
+        Matrix c(m, n);
+        gemm_packed(m, a.data(), k, pb, c.data(), n, {.bias = bias.data(), .alpha = 0.5f});
+        QVERIFY2(max_rel_error(c, reference(a, b, bias, 0.5), k) < 2e-7, "product differs from the reference");
+        // Without bias and alpha.
+        gemm_packed(m, a.data(), k, pb, c.data(), n);
+        QVERIFY(max_rel_error(c, reference(a, b, RowVector(), 1.0), k) < 2e-7);
+    }
+
+    void strided_operands_leave_the_rest_of_c_alone() {
+        std::mt19937 rng(3);
+        const int m = 29, k = 300, n = 45;
+        const Matrix big_a = random_matrix(m, k + 11, rng);  // A is a column block of a wider matrix
+        const Matrix b = random_matrix(k, n, rng);
+        Matrix big_c = Matrix::Constant(m, n + 7, 42.0f);    // C too
+        gemm_packed(m, big_a.data() + 5, big_a.cols(), PackedMatrix(b), big_c.data() + 3, big_c.cols());
+        const Matrix a = big_a.middleCols(5, k);
+        QVERIFY(max_rel_error(big_c.middleCols(3, n), reference(a, b, RowVector(), 1.0), k) < 2e-7);
+        QVERIFY((big_c.leftCols(3).array() == 42.0f).all());
+        QVERIFY((big_c.rightCols(4).array() == 42.0f).all());
+    }
+
+    void parallel_result_is_bit_identical_for_any_thread_count() {
+        std::mt19937 rng(4);
+        const int m = 197, k = 768, n = 2304;
+        const Matrix a = random_matrix(m, k, rng), b = random_matrix(k, n, rng);
+        const RowVector bias = random_matrix(1, n, rng);
+        const PackedMatrix pb(b);
+        Matrix serial(m, n), parallel(m, n);
+        gemm_packed(m, a.data(), k, pb, serial.data(), n, {.bias = bias.data()});
+        const int before = omp_get_max_threads();
+        for (int threads : {1, 2, 3}) {
+            omp_set_num_threads(threads);
+            parallel.setZero();
+            gemm_packed_parallel(m, a.data(), k, pb, parallel.data(), n, {.bias = bias.data()});
+            QVERIFY2(parallel == serial, qPrintable(QString("differs with %1 threads").arg(threads)));
+        }
+        omp_set_num_threads(before);
+    }
+
+    void accumulate_adds_to_what_c_holds() {
+        std::mt19937 rng(6);
+        const int m = 50, k = 500, n = 70;  // two depth passes: the sum in C must carry across them
+        const Matrix a = random_matrix(m, k, rng), b = random_matrix(k, n, rng), c0 = random_matrix(m, n, rng);
+        const RowVector bias = random_matrix(1, n, rng);
+        Matrix c = c0;
+        gemm_packed_parallel(m, a.data(), k, PackedMatrix(b), c.data(), n, {.bias = bias.data(), .accumulate = true});
+        QVERIFY(max_rel_error(c, reference(a, b, bias, 1.0) + c0.cast<double>(), k) < 2e-7);
+    }
+
+    void gelu_is_applied_once_after_the_whole_sum() {
+        std::mt19937 rng(7);
+        const int m = 30, k = 800, n = 40;
+        Matrix a = random_matrix(m, k, rng), b = random_matrix(k, n, rng);
+        a *= 0.1f;  // results around [-3, 3], where GELU is far from linear
+        const RowVector bias = random_matrix(1, n, rng);
+        Matrix c(m, n);
+        gemm_packed_parallel(m, a.data(), k, PackedMatrix(b), c.data(), n, {.bias = bias.data(), .gelu = true});
+        Eigen::MatrixXd want = reference(a, b, bias, 1.0);
+        for (Eigen::Index i = 0; i < want.size(); ++i) {
+            const double v = want.data()[i];
+            want.data()[i] = 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0)));
+        }
+        QVERIFY((c.cast<double>() - want).cwiseAbs().maxCoeff() < 1e-5);
+        QVERIFY(c.minCoeff() > -0.17f);  // GELU's minimum is -0.17: the activation really ran
+    }
+
+    void linear_matches_pytorch_layout() {
+        // make_linear takes PyTorch's [out, in] weight; y = x W^T + b.
+        std::mt19937 rng(5);
+        const int in = 70, out = 33, rows = 14;
+        const Matrix w = random_matrix(out, in, rng), x = random_matrix(rows, in, rng);
+        const RowVector bias = random_matrix(1, out, rng);
+        const Linear l = make_linear(std::vector<float>(w.data(), w.data() + w.size()), out, in,
+                                     std::vector<float>(bias.data(), bias.data() + bias.size()));
+        QCOMPARE(l.in_features(), in);
+        QCOMPARE(l.out_features(), out);
+        Matrix y;
+        linear_forward(l, x, y);
+        QVERIFY(max_rel_error(y, reference(x, w.transpose(), bias, 1.0), in) < 2e-7);
+        QVERIFY(l.weight.unpack() == Matrix(w.transpose()));
+        Matrix residual = random_matrix(rows, out, rng), summed = residual;
+        linear_forward(l, x, summed, LinearOutput::AddToOutput);
+        QVERIFY(max_rel_error(summed, reference(x, w.transpose(), bias, 1.0) + residual.cast<double>(), in) < 2e-7);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestPackedGemm)
+#include "test_packed_gemm.moc"
