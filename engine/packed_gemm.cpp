@@ -48,12 +48,21 @@ void tile(const TileArgs& t) {
             c0[i] = _mm512_maskz_loadu_ps(m0, t.c + i * t.ldc);
             c1[i] = _mm512_maskz_loadu_ps(m1, t.c + i * t.ldc + 16);
         }
-    } else {
-        for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
     }
     const float* a = t.a;
     const float* b = t.b;
-    for (int k = 0; k < t.kc; ++k, b += kNr) {
+    int k = 0;
+    if (!t.load_c) {  // the first step initialises the accumulators (no zeroing pass; a*b == 0 + a*b)
+        const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        for (int i = 0; i < MR; ++i) {
+            const __m512 ai = _mm512_set1_ps(a[i * t.lda]);
+            c0[i] = _mm512_mul_ps(ai, b0);
+            c1[i] = _mm512_mul_ps(ai, b1);
+        }
+        k = 1;
+        b += kNr;
+    }
+    for (; k < t.kc; ++k, b += kNr) {
         const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
         for (int i = 0; i < MR; ++i) {
             const __m512 ai = _mm512_set1_ps(a[i * t.lda + k]);
@@ -101,12 +110,21 @@ void tile(const TileArgs& t) {
             c0[i] = _mm256_maskload_ps(t.c + i * t.ldc, m0);
             c1[i] = _mm256_maskload_ps(t.c + i * t.ldc + 8, m1);
         }
-    } else {
-        for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
     }
     const float* a = t.a;
     const float* b = t.b;
-    for (int k = 0; k < t.kc; ++k, b += kNr) {
+    int k = 0;
+    if (!t.load_c) {  // the first step initialises the accumulators (no zeroing pass; a*b == 0 + a*b)
+        const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+        for (int i = 0; i < MR; ++i) {
+            const __m256 ai = _mm256_broadcast_ss(a + i * t.lda);
+            c0[i] = _mm256_mul_ps(ai, b0);
+            c1[i] = _mm256_mul_ps(ai, b1);
+        }
+        k = 1;
+        b += kNr;
+    }
+    for (; k < t.kc; ++k, b += kNr) {
         const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         for (int i = 0; i < MR; ++i) {
             const __m256 ai = _mm256_broadcast_ss(a + i * t.lda + k);
