@@ -83,10 +83,6 @@ void check_against_pytorch(const std::string& name, Classify classify) {
     const double torch_acc = expected.number_or("pytorch_accuracy", -1);
     qInfo("%s: accuracy %.4f on %d images (PyTorch %.4f), %d predictions differ", name.c_str(), acc,
           int(set.images.size()), torch_acc, disagree);
-    // Known shortfall, issue #4 open: the shipped models are not trained to 95% yet (see
-    // assets/README.md). When they are, this check passes, QtTest reports XPASS as a failure, and this
-    // line must go.
-    QEXPECT_FAIL("", "issue #4: the default models are not trained to 95% yet", Continue);
     QVERIFY2(acc >= 0.95, qPrintable(QString("accuracy %1 < 0.95").arg(acc)));
     QVERIFY2(std::fabs(acc - torch_acc) <= 0.01, qPrintable(QString("accuracy %1 vs PyTorch %2").arg(acc).arg(torch_acc)));
     QVERIFY2(disagree <= 1, qPrintable(QString("%1 predictions differ from PyTorch").arg(disagree)));
@@ -152,9 +148,10 @@ private slots:
         });
     }
 
-    // Measured with the shipped (undertrained, 41% accurate) ViT: mean 0.469 of the CLS attention in the
-    // box vs a mean box area of 0.205 (2.3x) over 17 single-object samples; 3 samples under 1.5x
-    // (circle_1 0.094/0.228, circle_2 0.174/0.209, triangle_3 0.223/0.168), so this fails until retrained.
+    // Measured with the shipped ViT (95.1% held-out): mean 0.633 of the last layer's CLS attention
+    // (heads averaged, patches only) falls in the object's box vs a mean box area of 0.205 (3.1x) over
+    // 17 single-object samples; the lowest ratio is circle_3 (0.645 in a box of 0.282, 2.3x), the
+    // wide letterboxed triangle gets 0.341 in 0.098 (3.5x). 16 of the 17 are classified right.
     void vit_cls_attention_lands_on_the_object() {
         const LoadedModel m = load_model(assets_path("models/vitscope-vit-tiny"));
         const PreprocessConfig cfg = preprocess_config(m);
@@ -188,8 +185,8 @@ private slots:
         QVERIFY(n >= 12);
         qInfo("mean over %d single-object samples: attention in box %.3f, box area %.3f; %d classified right",
               n, share_sum / n, area_sum / n, correct);
-        QVERIFY2(share_sum / n > 2.0 * area_sum / n, "the CLS attention does not concentrate on the objects");
-        QVERIFY2(weak.size() <= 2, qPrintable("little attention on the object in " + weak.join(", ")));
+        QVERIFY2(share_sum / n > 2.5 * area_sum / n, "the CLS attention does not concentrate on the objects");
+        QVERIFY2(weak.isEmpty(), qPrintable("little attention on the object in " + weak.join(", ")));
     }
 };
 
