@@ -19,7 +19,6 @@ import argparse
 import importlib.util
 import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -31,36 +30,10 @@ import torchvision
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
+sys.path.insert(0, os.path.join(REPO, "tools"))
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
+
 VIT_PRESETS = {"deit_tiny": (192, 3), "deit_small": (384, 6), "vit_base": (768, 12)}
-
-
-def write_safetensors(path, tensors, metadata):
-    header, offset, blobs = {"__metadata__": metadata}, 0, []
-    for name, t in tensors.items():
-        a = t.detach().to(torch.float32).contiguous().numpy().astype("<f4")
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        offset += a.nbytes
-        blobs.append(a.tobytes())
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h)
-        for b in blobs:
-            f.write(b)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        b, e = info["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[b:e], dtype="<f4").copy().reshape(info["shape"]))
-    return out
 
 
 def random_vit_state(dim, seed):

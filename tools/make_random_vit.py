@@ -7,10 +7,10 @@ Presets: deit_tiny (192/12/3), deit_small (384/12/6), vit_base (768/12/12); patc
 classes. Weights are N(0, 0.02) and LayerNorm weights 1: the timings do not depend on the values.
 """
 import argparse
-import json
-import struct
 
 import numpy as np
+
+from safetensors_io import write_safetensors
 
 PRESETS = {"deit_tiny": (192, 12, 3), "deit_small": (384, 12, 6), "vit_base": (768, 12, 12)}
 
@@ -43,16 +43,7 @@ def main():
     t["norm.weight"], t["norm.bias"] = np.ones(d, np.float32), np.zeros(d, np.float32)
     t["head.weight"], t["head.bias"] = w(1000, d), w(1000)
 
-    header, offset = {"__metadata__": {"num_heads": str(heads), "preset": args.preset}}, 0
-    for name, a in t.items():
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        offset += a.nbytes
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(args.out, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h)
-        for a in t.values():
-            f.write(a.tobytes())
+    write_safetensors(args.out, t, {"num_heads": heads, "preset": args.preset})
 
 
 if __name__ == "__main__":

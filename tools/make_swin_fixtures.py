@@ -42,16 +42,17 @@ Each fixture NAME is written as
     metadata: window/shift/padded size per block ("geometry.S.B" = "M,shift,Hp,Wp").
 """
 
-import array
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
 import torch.nn.functional as F
 from torchvision.models.swin_transformer import SwinTransformer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import write_safetensors  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO_ROOT, "tests", "data", "swin")
@@ -64,43 +65,6 @@ PAD = dict(name="swin_pad", embed=6, depths=[2, 2, 2], heads=[2, 2, 4], window=3
            height=40, width=48, seed=12, store_bias=True)
 SWIN_T = dict(name="swin_t", embed=96, depths=[2, 2, 6, 2], heads=[3, 6, 12, 24], window=7, mlp_ratio=4.0,
               classes=1000, height=224, width=224, seed=13)
-
-
-# --------------------------------------------------------------------------
-# safetensors writer (F32 only)
-# --------------------------------------------------------------------------
-
-def tensor_bytes_f32(t):
-    t = t.detach().to(torch.float32).contiguous().reshape(-1)
-    try:
-        data = t.numpy().astype("<f4").tobytes()
-    except Exception:  # no numpy: slower, same bytes
-        arr = array.array("f", t.tolist())
-        if sys.byteorder != "little":
-            arr.byteswap()
-        data = arr.tobytes()
-    return data
-
-
-def write_safetensors(path, tensors, metadata=None):
-    header = {}
-    if metadata:
-        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
-    blobs, offset = [], 0
-    for name, t in tensors.items():
-        data = tensor_bytes_f32(t)
-        header[name] = {"dtype": "F32", "shape": [int(s) for s in t.shape],
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    hjson = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    hjson += b" " * ((-len(hjson)) % 8)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(hjson)))
-        f.write(hjson)
-        for b in blobs:
-            f.write(b)
 
 
 # --------------------------------------------------------------------------

@@ -79,11 +79,9 @@ Safetensors files are written by the tiny writer below (no safetensors
 package needed).
 """
 
-import array
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
@@ -93,6 +91,9 @@ import torchvision.transforms.functional as TF
 from torchvision.models.vision_transformer import VisionTransformer
 from torchvision.transforms import InterpolationMode
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import write_safetensors  # noqa: E402
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO_ROOT, "tests", "data", "vit")
 
@@ -101,46 +102,8 @@ NATO = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf",
 
 
 # --------------------------------------------------------------------------
-# safetensors writer
+# output files
 # --------------------------------------------------------------------------
-
-def tensor_bytes_f32(t):
-    t = t.detach().to(torch.float32).contiguous().reshape(-1)
-    arr = array.array("f", t.tolist())  # float32 -> double -> float32 is exact
-    assert arr.itemsize == 4
-    if sys.byteorder != "little":
-        arr.byteswap()
-    return arr.tobytes()
-
-
-def write_safetensors(path, tensors, metadata=None):
-    """tensors: ordered dict name -> float tensor; metadata: dict str -> str."""
-    header = {}
-    if metadata is not None:
-        for k, v in metadata.items():
-            assert isinstance(k, str) and isinstance(v, str), (k, v)
-        header["__metadata__"] = dict(metadata)
-    blobs = []
-    offset = 0
-    for name, t in tensors.items():
-        assert name != "__metadata__"
-        data = tensor_bytes_f32(t)
-        header[name] = {
-            "dtype": "F32",
-            "shape": [int(s) for s in t.shape],
-            "data_offsets": [offset, offset + len(data)],
-        }
-        offset += len(data)
-        blobs.append(data)
-    hjson = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    hjson += b" " * ((-len(hjson)) % 8)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(hjson)))
-        f.write(hjson)
-        for b in blobs:
-            f.write(b)
-
 
 def write_json(path, obj):
     os.makedirs(os.path.dirname(path), exist_ok=True)

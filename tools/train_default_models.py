@@ -36,7 +36,6 @@ import argparse
 import json
 import math
 import os
-import struct
 import sys
 import time
 
@@ -47,6 +46,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import shapes_dataset as sd  # noqa: E402
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTSET_DIR = os.path.join(ROOT, "tests", "data", "default_models")
@@ -55,39 +55,6 @@ MEAN = [0.5, 0.5, 0.5]
 STD = [0.25, 0.25, 0.25]
 TRAIN_SEED, TEST_SEED, COMMITTED_SEED, SAMPLE_SEED = 1, 7, 2024, 77
 COMMITTED_COLS, COMMITTED_ROWS = 20, 8
-
-
-# ---------------------------------------------------------------- safetensors
-
-def write_safetensors(path, tensors, metadata):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name].detach().cpu().numpy().astype("<f4"))
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes())
-        offset += a.nbytes
-    header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        b, end = e["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[b:end], dtype="<f4").copy().reshape(e["shape"]))
-    return out
 
 
 # ---------------------------------------------------------------- ViT (timm naming)
