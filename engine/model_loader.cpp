@@ -8,6 +8,17 @@ int LoadedModel::input_width() const { return swin ? swin->hp.image_size : vit->
 int LoadedModel::patch_size() const { return swin ? swin->hp.patch_size : vit->hp.patch_size; }
 int LoadedModel::num_classes() const { return swin ? swin->hp.num_classes : vit->hp.num_classes; }
 
+PreprocessConfig preprocess_config(const LoadedModel& m) {
+    PreprocessConfig cfg;
+    cfg.height = m.input_height();
+    cfg.width = m.input_width();
+    cfg.patch_size = m.patch_size();
+    cfg.crop_pct = m.info().crop_pct;
+    cfg.mean = m.info().mean;
+    cfg.std = m.info().std;
+    return cfg;
+}
+
 LoadedModel load_model(const std::string& path) {
     CheckpointSource src = open_checkpoint(path);
     LoadedModel m;

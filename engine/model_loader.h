@@ -2,6 +2,7 @@
 #pragma once
 
 #include "checkpoint_source.h"
+#include "preprocess.h"
 #include "swin_model.h"
 #include "vit_model.h"
 
@@ -21,6 +22,9 @@ struct LoadedModel {
     int patch_size() const;  // the input must be a multiple of it
     int num_classes() const;
 };
+
+// The preprocessing the model was trained with (its input size, patch size, crop_pct, mean/std).
+PreprocessConfig preprocess_config(const LoadedModel& model);
 
 // Throws FileError with a message naming the file (and tensor) on any problem.
 LoadedModel load_model(const std::string& path);

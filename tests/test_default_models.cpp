@@ -25,17 +25,6 @@ JsonValue read_json(const std::string& path) {
     return parse_json(f.readAll().toStdString());
 }
 
-PreprocessConfig preprocess_config(const LoadedModel& m) {
-    PreprocessConfig cfg;
-    cfg.height = m.input_height();
-    cfg.width = m.input_width();
-    cfg.patch_size = m.patch_size();
-    cfg.crop_pct = m.info().crop_pct;
-    cfg.mean = m.info().mean;
-    cfg.std = m.info().std;
-    return cfg;
-}
-
 int argmax(const RowVector& v) {
     Eigen::Index i = 0;
     v.maxCoeff(&i);

@@ -135,13 +135,9 @@ ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string&
     if (a.has("preprocess") && !parse_preprocess_mode(a.get("preprocess"), mode))
         throw UsageError("--preprocess must be crop, pad or none, got '" + a.get("preprocess") + "'");
     const InputSize size = input_size(a, m);
-    PreprocessConfig cfg;
+    PreprocessConfig cfg = preprocess_config(m);
     cfg.height = size.height;
     cfg.width = size.width;
-    cfg.patch_size = m.patch_size();
-    cfg.crop_pct = m.info().crop_pct;
-    cfg.mean = m.info().mean;
-    cfg.std = m.info().std;
     RgbImage img = load_rgb_image(QString::fromStdString(image_path));
     try {
         return preprocess(img, mode, cfg);

@@ -259,14 +259,7 @@ void Session::start_compute() {
             const LoadedModel& lm = *req->model;
             r->input = req->input;
             if (!r->input) {
-                PreprocessConfig cfg;
-                cfg.height = lm.input_height();
-                cfg.width = lm.input_width();
-                cfg.patch_size = lm.patch_size();
-                cfg.crop_pct = lm.info().crop_pct;
-                cfg.mean = lm.info().mean;
-                cfg.std = lm.info().std;
-                r->input = std::make_shared<const ModelInput>(preprocess(*req->image, req->mode, cfg));
+                r->input = std::make_shared<const ModelInput>(preprocess(*req->image, req->mode, preprocess_config(lm)));
                 r->input_image = image_from_input(*r->input, lm.info());
             }
             if (lm.swin)
