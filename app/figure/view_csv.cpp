@@ -1,0 +1,125 @@
+// view_csv: the numbers behind a view, straight from the trace (no normalisation, no colour), printed
+// with 9 significant digits so that every float32 reads back to the same value.
+#include "view_figures.h"
+
+#include "attention_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace vitscope {
+
+namespace {
+
+std::string number(float v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", double(v));
+    return buf;
+}
+
+// The selection moved into range, as build_view_figure does.
+FigureSelection clamped(const FigureInputs& in, FigureSelection sel) {
+    sel.layer = std::clamp(sel.layer, 0, std::max(0, in.num_layers() - 1));
+    if (sel.head != kMeanOfHeads) sel.head = std::clamp(sel.head, 0, std::max(0, in.num_heads(sel.layer) - 1));
+    sel.query = std::clamp(sel.query, 0, std::max(0, in.num_query_tokens() - 1));
+    return sel;
+}
+
+// One CSV line: a label, then the values.
+std::string values_line(const std::string& label, const std::vector<float>& values) {
+    std::string s = label;
+    for (float v : values) {
+        s += ',';
+        s += number(v);
+    }
+    return s + "\n";
+}
+
+std::string heads_header(size_t n) {
+    std::string s = "head";
+    for (size_t k = 0; k < n; ++k) {
+        s += ",p";
+        s += std::to_string(k);
+    }
+    return s + "\n";
+}
+
+// Every head's row for the query (ViT: over all N tokens; Swin: over the query window's slots) and the mean.
+std::string heads_csv(const FigureInputs& in, const FigureSelection& sel) {
+    const int heads = in.num_heads(sel.layer);
+    const auto row = [&](int head) {
+        if (in.vit) return query_row(*in.vit, sel.layer, head, sel.query);
+        const SwinQuery q = swin_query(*in.swin, sel.layer, sel.query);
+        return swin_window_row(*in.swin, sel.layer, head, q.window, q.position);
+    };
+    std::string out;
+    for (int h = 0; h < heads; ++h) {
+        const std::vector<float> r = row(h);
+        if (out.empty()) out = heads_header(r.size());
+        out += values_line(std::to_string(h), r);
+    }
+    return out + values_line("mean", row(kMeanOfHeads));
+}
+
+// The selected head's matrix (ViT: N x N; Swin: the query window's M^2 x M^2), one query row per line.
+std::string matrix_csv(const FigureInputs& in, const FigureSelection& sel) {
+    std::vector<float> m;
+    if (in.vit) {
+        m = attention_matrix(*in.vit, sel.layer, sel.head);
+    } else {
+        const SwinQuery q = swin_query(*in.swin, sel.layer, sel.query);
+        m = swin_window_matrix(*in.swin, sel.layer, sel.head, q.window);
+    }
+    const size_t n = size_t(std::lround(std::sqrt(double(m.size()))));
+    std::string out;
+    for (size_t r = 0; r < n; ++r) {
+        std::string line;
+        for (size_t k = 0; k < n; ++k) {
+            if (k) line += ',';
+            line += number(m[r * n + k]);
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+// The shown map: ViT: the query's attention to every token (special tokens first); Swin: to every
+// token of the block's map in row-major order (exactly 0 outside the query's window).
+std::string map_csv(const FigureInputs& in, const FigureSelection& sel) {
+    std::vector<float> values;
+    if (in.vit) values = query_row(*in.vit, sel.layer, sel.head, sel.query);
+    else values = swin_attention_figure(*in.swin, sel.layer, sel.head, sel.query, FigureStyle{}).values;
+    std::string out = "token,attention\n";
+    for (size_t k = 0; k < values.size(); ++k) out += std::to_string(k) + "," + number(values[k]) + "\n";
+    return out;
+}
+
+std::string predictions_csv(const FigureInputs& in) {
+    const RowVector& logits = in.vit ? in.vit->logits : in.swin->logits;
+    std::string out = "rank,class,p\n";
+    if (logits.size() == 0) return out;
+    const std::vector<Prediction> top = top_predictions(logits, in.labels, 5);
+    for (size_t i = 0; i < top.size(); ++i)
+        out += std::to_string(i + 1) + "," + std::to_string(top[i].cls) + "," + number(top[i].p) + "\n";
+    return out;
+}
+
+}  // namespace
+
+std::string view_csv(FigureView view, const FigureInputs& in, const FigureSelection& selection) {
+    if (!in.has_trace()) return {};
+    const FigureSelection sel = clamped(in, selection);
+    switch (view) {
+    case FigureView::Heads: return heads_csv(in, sel);
+    case FigureView::Matrix: return matrix_csv(in, sel);
+    case FigureView::Predictions: return predictions_csv(in);
+    case FigureView::Image:
+    case FigureView::Query:
+    case FigureView::Compare:
+    case FigureView::Windows: return map_csv(in, sel);
+    }
+    return {};
+}
+
+}  // namespace vitscope
