@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libopenblas-openmp-dev qt6-base-dev libqt6opengl6-dev qt6-svg-dev libglfw3-dev libimgui-dev
-  xvfb xauth mesa-utils libgl1-mesa-dri fonts-dejavu-core imagemagick
+  xvfb xauth mesa-utils libgl1-mesa-dri fonts-dejavu-core imagemagick libgif-dev poppler-utils
 )
 missing=()
 for p in "${packages[@]}"; do
