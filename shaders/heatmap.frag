@@ -1,8 +1,8 @@
-#version 330 core
-// One heatmap: a float value per cell, normalised (linear or log10), looked up in a 256-entry
-// colormap, blended over the image; cell flags add the query frame, mask hatching, highlights,
-// dimming of keys a Swin query cannot attend and the shift mask's cross-hatching.
-// Mirrors normalize_value() and colormap_index() in app/figure.
+// One CellGridItem or ColorbarItem of a DrawList: a float value per cell, normalised (linear or
+// log10), looked up in a 256-entry colormap, blended over the image; cell flags add the query
+// frame, mask hatching, highlights, dimming of keys a Swin query cannot attend and the shift mask's
+// cross-hatching. The renderer prepends "#version 330 core" and the CELL_* / hatch #defines
+// generated from app/figure/cell_marks.h. app/figure/cell_raster.cpp is the CPU twin of this file.
 in vec2 v_uv;
 out vec4 frag_color;
 
@@ -21,6 +21,16 @@ uniform int u_show_grid;
 uniform int u_colorbar;       // 1: draw the colormap itself, bottom (0) to top (1)
 uniform float u_opacity;
 uniform vec2 u_size_px;       // quad size in pixels
+uniform float u_fb_height;    // to turn gl_FragCoord into top-left pixel coordinates
+uniform vec3 u_empty;         // Theme colours
+uniform vec3 u_grid_line;
+uniform vec3 u_outside_dim;
+uniform vec3 u_outside_hatch;
+uniform vec3 u_highlight;
+uniform vec3 u_shift_hatch;
+uniform vec3 u_masked_hatch;
+uniform vec3 u_query_frame;
+uniform vec3 u_hover_frame;
 
 float normalize_value(float v) {
     float t;
@@ -45,31 +55,32 @@ void main() {
         frag_color = vec4(colormap(clamp(1.0 - v_uv.y, 0.0, 1.0)), 1.0);
         return;
     }
+    vec2 p = vec2(gl_FragCoord.x, u_fb_height - gl_FragCoord.y);  // pixel centre, origin top-left
     vec2 gridf = vec2(u_grid);
     ivec2 cell = clamp(ivec2(floor(v_uv * gridf)), ivec2(0), u_grid - ivec2(1));
     float v = u_smooth != 0 ? texture(u_values, v_uv).r : texelFetch(u_values, cell, 0).r;
-    vec3 base = u_has_image != 0 ? texture(u_image, v_uv).rgb : vec3(0.11, 0.11, 0.13);
+    vec3 base = u_has_image != 0 ? texture(u_image, v_uv).rgb : u_empty;
     vec3 col = mix(base, colormap(normalize_value(v)), u_opacity);
 
     vec2 cell_px = u_size_px / gridf;
     vec2 local = fract(v_uv * gridf) * cell_px;
     float edge = min(min(local.x, cell_px.x - local.x), min(local.y, cell_px.y - local.y));
-    if (u_show_grid != 0 && edge < 0.75 && min(cell_px.x, cell_px.y) >= 4.0)
-        col = mix(col, vec3(1.0), 0.25);
+    if (u_show_grid != 0 && edge < GRID_WIDTH && min(cell_px.x, cell_px.y) >= GRID_MIN_CELL)
+        col = mix(col, u_grid_line, GRID_MIX);
 
     uint flags = u_has_flags != 0 ? texelFetch(u_flags, cell, 0).r : 0u;
-    if ((flags & 16u) != 0u) {  // not attended: the image dimmed, thin grey hatching
-        col = mix(base, vec3(0.08, 0.08, 0.1), 0.7);
-        if (mod(gl_FragCoord.x - gl_FragCoord.y, 8.0) < 1.0) col = vec3(0.45, 0.45, 0.5);
+    if ((flags & CELL_OUTSIDE) != 0u) {
+        col = mix(base, u_outside_dim, OUTSIDE_DIM);
+        if (mod(p.x - p.y, OUTSIDE_PERIOD) < OUTSIDE_WIDTH) col = u_outside_hatch;
     }
-    if ((flags & 4u) != 0u) col = mix(col, vec3(1.0), 0.35);
-    if ((flags & 32u) != 0u) {  // the shift mask's -100 term: magenta cross-hatching
-        float a = mod(gl_FragCoord.x + gl_FragCoord.y, 8.0), b = mod(gl_FragCoord.x - gl_FragCoord.y, 8.0);
-        if (a < 1.25 || b < 1.25) col = vec3(0.85, 0.2, 0.85);
+    if ((flags & CELL_HIGHLIGHT) != 0u) col = mix(col, u_highlight, HIGHLIGHT_MIX);
+    if ((flags & CELL_SHIFT_MASKED) != 0u) {
+        float a = mod(p.x + p.y, SHIFT_PERIOD), b = mod(p.x - p.y, SHIFT_PERIOD);
+        if (a < SHIFT_WIDTH || b < SHIFT_WIDTH) col = u_shift_hatch;
     }
-    if ((flags & 2u) != 0u && mod(gl_FragCoord.x + gl_FragCoord.y, 7.0) < 2.5) col = vec3(0.9, 0.15, 0.15);
-    float frame = clamp(min(cell_px.x, cell_px.y) * 0.12, 1.0, 3.0);
-    if ((flags & 1u) != 0u && edge < frame) col = vec3(1.0);
-    if ((flags & 8u) != 0u && edge < 1.5) col = vec3(1.0, 0.85, 0.1);
+    if ((flags & CELL_MASKED) != 0u && mod(p.x + p.y, MASKED_PERIOD) < MASKED_WIDTH) col = u_masked_hatch;
+    float frame = clamp(min(cell_px.x, cell_px.y) * OUTLINE_FRACTION, OUTLINE_MIN, OUTLINE_MAX);
+    if ((flags & CELL_OUTLINE) != 0u && edge < frame) col = u_query_frame;
+    if ((flags & CELL_HOVER) != 0u && edge < HOVER_WIDTH) col = u_hover_frame;
     frag_color = vec4(col, 1.0);
 }

@@ -1,4 +1,3 @@
-#version 330 core
 // A screen-space quad from gl_VertexID (no vertex buffer): u_rect = (x0, y0, x1, y1) in NDC,
 // v_uv = (0,0) at the top-left corner.
 uniform vec4 u_rect;

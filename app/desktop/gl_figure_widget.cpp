@@ -1,9 +1,9 @@
-#include "gl_heatmap_widget.h"
+#include "gl_figure_widget.h"
+
+#include "figure_export.h"
 
 #include <QOpenGLContext>
 #include <QPainter>
-
-#include <algorithm>
 
 namespace vitscope {
 
@@ -21,88 +21,62 @@ void* lookup_gl(void*, const char* name) {
 }
 }  // namespace
 
-GlHeatmapWidget::GlHeatmapWidget(QWidget* parent) : QOpenGLWidget(parent) { setFormat(gl_core_format()); }
+GlFigureWidget::GlFigureWidget(QWidget* parent) : QOpenGLWidget(parent) { setFormat(gl_core_format()); }
 
-GlHeatmapWidget::~GlHeatmapWidget() {
-    makeCurrent();
-    release_gl();
-    doneCurrent();
+GlFigureWidget::~GlFigureWidget() {
+    // The context outlives this destructor (QOpenGLWidget's own destructor frees it): release our
+    // GL objects now and drop the connection, so that aboutToBeDestroyed never calls into a
+    // destroyed object.
+    QObject::disconnect(context_connection_);
+    if (context()) {
+        makeCurrent();
+        release_gl();
+        doneCurrent();
+    }
 }
 
-void GlHeatmapWidget::release_gl() { renderer_.release(); }
+void GlFigureWidget::release_gl() { renderer_.release(); }
 
-void GlHeatmapWidget::initializeGL() {
-    connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
+void GlFigureWidget::initializeGL() {
+    QObject::disconnect(context_connection_);
+    context_connection_ = connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
         makeCurrent();
         release_gl();
         doneCurrent();
     });
     std::string err;
-    if (!renderer_.initialize({&lookup_gl, nullptr}, VITSCOPE_SHADER_DIR, err)) {
+    if (!renderer_.initialize({&lookup_gl, nullptr}, err)) {
         gl_error_ = QString::fromStdString(err);
         qWarning("vitscope: %s", qPrintable(gl_error_));
     }
-    image_dirty_ = !image_.isNull();
 }
 
-void GlHeatmapWidget::set_image(const QImage& rgba) {
-    image_ = rgba.convertToFormat(QImage::Format_RGBA8888);
-    image_dirty_ = true;
+void GlFigureWidget::resizeEvent(QResizeEvent* e) {
+    QOpenGLWidget::resizeEvent(e);
+    refresh();
+}
+
+void GlFigureWidget::refresh() {
+    built_ = build(float(width()), float(height()));
     update();
 }
 
-void GlHeatmapWidget::paintGL() {
+void GlFigureWidget::paintGL() {
     const float dpr = float(devicePixelRatioF());
-    renderer_.begin_frame(int(width() * dpr), int(height() * dpr), 0.16f, 0.16f, 0.18f);
-    if (renderer_.ready()) {
-        if (image_dirty_ && !image_.isNull()) {
-            // Rows must be tightly packed for the upload.
-            QImage packed = image_.bytesPerLine() == image_.width() * 4 ? image_ : image_.copy();
-            renderer_.set_image(packed.width(), packed.height(), packed.constBits());
-            image_dirty_ = false;
-        }
-        draw_gl(renderer_, dpr);
-    }
+    if (built_.list.width != float(width()) || built_.list.height != float(height()))
+        built_ = build(float(width()), float(height()));
+    renderer_.begin_frame(int(width() * dpr), int(height() * dpr), built_.list.theme.background);
+    renderer_.draw_pictures(built_.list, dpr);
     QPainter p(this);
-    p.setRenderHint(QPainter::Antialiasing);
+    // Without a working GL renderer the exporter's raster path draws the pictures too.
+    paint_draw_list(p, built_.list, dpr, CellPath::Raster,
+                    renderer_.ready() ? PaintLayers::OverlayOnly : PaintLayers::All);
     if (!gl_error_.isEmpty()) {
         p.setPen(QColor(255, 120, 120));
         p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, "OpenGL: " + gl_error_);
     }
-    draw_overlay(p);
+    after_paint(p);
     ++frames_;
-}
-
-void GlHeatmapWidget::draw_figure_text(QPainter& p, const HeatmapFigure& f, const HeatmapLayout& l, bool small) {
-    QFont font = p.font();
-    font.setPointSizeF(small ? 7.0 : 8.5);
-    p.setFont(font);
-    p.setPen(QColor(230, 230, 235));
-    if (!l.title.empty())
-        p.drawText(QRectF(l.title.x, l.title.y, l.title.w, l.title.h), Qt::AlignLeft | Qt::AlignVCenter,
-                   QString::fromStdString(f.title));
-    if (!l.colorbar.empty()) {
-        const QFontMetricsF fm(font);
-        for (const ColorbarTick& t : f.ticks) {
-            const double y = l.colorbar.y + (1.0 - t.t) * l.colorbar.h;
-            const double x = l.colorbar.x + l.colorbar.w;
-            p.drawLine(QPointF(x, y), QPointF(x + 3, y));
-            const double ty = std::clamp(y + fm.ascent() / 2 - 1, double(l.colorbar.y) + fm.ascent() - 2,
-                                         double(l.colorbar.y + l.colorbar.h) + 2);
-            p.drawText(QPointF(x + 5, ty), QString::fromStdString(t.label));
-        }
-    }
-    if (!l.side.empty() && l.cell >= 14) {
-        font.setPointSizeF(std::clamp(l.cell / 4.0, 6.0, 9.0));
-        p.setFont(font);
-        for (size_t i = 0; i < f.side_labels.size(); ++i) {
-            const QRectF cell(l.side.x, l.side.y + l.cell * float(i), l.cell, l.cell);
-            p.setPen(Qt::black);
-            p.drawText(cell.translated(1, 1), Qt::AlignCenter, QString::fromStdString(f.side_labels[i]));
-            p.setPen(Qt::white);
-            p.drawText(cell, Qt::AlignCenter, QString::fromStdString(f.side_labels[i]));
-        }
-    }
 }
 
 }  // namespace vitscope

@@ -1,49 +1,53 @@
-// Base for the views that draw HeatmapFigures with the GL renderer: owns the renderer for its own
-// context (created in initializeGL, released on aboutToBeDestroyed) and the image texture, and
-// paints text (titles, colorbar numbers, token labels) over the GL picture with QPainter.
+// Base of the views that show a DrawList: the subclass builds its figure (view_figures.h) for the
+// widget's size; this class draws the figure's cell grids and colourbars with the GL renderer and
+// everything else (text, lines, rectangles) with the exporter's QPainter backend on top — the same
+// description, the same code that writes PNG/SVG/PDF. Owns the renderer for its own context
+// (created in initializeGL, released when the context goes away or the widget is destroyed).
 #pragma once
 
-#include "heatmap_renderer.h"
+#include "gl_figure_renderer.h"
+#include "view_figures.h"
 
-#include <QImage>
+#include <QMetaObject>
 #include <QOpenGLWidget>
-
-class QPainter;
 
 namespace vitscope {
 
 // OpenGL 3.3 core, the version shaders/ is written for.
 QSurfaceFormat gl_core_format();
 
-class GlHeatmapWidget : public QOpenGLWidget {
+class GlFigureWidget : public QOpenGLWidget {
     Q_OBJECT
 public:
-    explicit GlHeatmapWidget(QWidget* parent = nullptr);
-    ~GlHeatmapWidget() override;
+    explicit GlFigureWidget(QWidget* parent = nullptr);
+    ~GlFigureWidget() override;
 
     QString gl_error() const { return gl_error_; }
     int frames() const { return frames_; }
+    // The figure on screen (built for the widget's current size).
+    const BuiltFigure& built() const { return built_; }
+    // Which view this widget shows (for Export / Copy).
+    virtual FigureView figure_view() const = 0;
 
 protected:
     void initializeGL() override;
     void paintGL() override;
+    void resizeEvent(QResizeEvent* e) override;
 
-    // Called with the frame begun (viewport set, cleared).
-    virtual void draw_gl(HeatmapRenderer& r, float dpr) = 0;
-    // Text and frames over the GL picture (logical coordinates).
-    virtual void draw_overlay(QPainter&) {}
+    // Builds the figure for width x height logical px. Called by refresh() and on resize.
+    virtual BuiltFigure build(float width, float height) = 0;
+    // Rebuilds the figure now (data or selection changed) and schedules a repaint.
+    void refresh();
+    // Draws extra decorations after the figure (none by default).
+    virtual void after_paint(QPainter&) {}
 
-    void set_image(const QImage& rgba);  // uploaded on the next paint
-
-    // Title, colorbar tick labels and special-token labels of one drawn figure.
-    static void draw_figure_text(QPainter& p, const HeatmapFigure& f, const HeatmapLayout& l, bool small = false);
+    BuiltFigure built_;
 
 private:
     void release_gl();
 
-    HeatmapRenderer renderer_;
-    QImage image_;
-    bool image_dirty_ = false;
+    GlFigureRenderer renderer_;
+    QMetaObject::Connection context_connection_;
     QString gl_error_;
     int frames_ = 0;
 };

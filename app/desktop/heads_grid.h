@@ -3,8 +3,7 @@
 // For Swin: every head of the selected block's stage, each over the stage map with its windows.
 #pragma once
 
-#include "gl_heatmap_widget.h"
-#include "swin_figure.h"
+#include "gl_figure_widget.h"
 
 #include <QWidget>
 #include <vector>
@@ -17,29 +16,21 @@ namespace vitscope {
 class Session;
 class ViewSettings;
 
-class HeadsCanvas : public GlHeatmapWidget {
+class HeadsCanvas : public GlFigureWidget {
     Q_OBJECT
 public:
     HeadsCanvas(Session* session, ViewSettings* settings, QWidget* parent = nullptr);
-    int tile_count() const { return int(figures_.size()); }
+    FigureView figure_view() const override { return FigureView::Heads; }
+    int tile_count() const { return int(built_.panels.size()); }
     QPoint tile_center(int tile) const;  // tile H is the mean of heads
-    const HeatmapFigure& tile_figure(int tile) const { return figures_[size_t(tile)]; }
 
 protected:
-    void draw_gl(HeatmapRenderer& r, float dpr) override;
-    void draw_overlay(QPainter& p) override;
+    BuiltFigure build(float width, float height) override;
     void mousePressEvent(QMouseEvent* e) override;
 
 private:
-    void rebuild();
-    QRectF tile_rect(int tile) const;
-    HeatmapLayout tile_layout(int tile) const;
-    int head_of_tile(int tile) const;
-
     Session* session_;
     ViewSettings* settings_;
-    std::vector<HeatmapFigure> figures_;
-    SwinPartition partition_;  // Swin: the block's windows, drawn thin over every tile
 };
 
 class HeadsGrid : public QWidget {

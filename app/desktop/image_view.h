@@ -1,10 +1,11 @@
-// The model's input with the patch grid and the selected head's attention from the query.
-// Hover names the token; click picks the query (Query tool) or toggles masked keys (Mask tool,
-// click or drag). For Swin the grid is the selected block's stage map, with that block's window
-// partition (shifted where it is shifted) drawn over it and keys outside the query's window dimmed.
+// The model's input with the patch grid and the selected head's attention from the query (the
+// Image figure of view_figures.h). Hover names the token; click picks the query (Query tool) or
+// toggles masked keys (Mask tool, click or drag). For Swin the grid is the selected block's stage
+// map, with that block's window partition (shifted where it is shifted) drawn over it and keys
+// outside the query's window dimmed.
 #pragma once
 
-#include "gl_heatmap_widget.h"
+#include "gl_figure_widget.h"
 #include "swin_figure.h"
 
 #include <set>
@@ -14,15 +15,16 @@ namespace vitscope {
 class Session;
 class ViewSettings;
 
-class ImageView : public GlHeatmapWidget {
+class ImageView : public GlFigureWidget {
     Q_OBJECT
 public:
     ImageView(Session* session, ViewSettings* settings, QWidget* parent = nullptr);
 
-    // The figure on screen (its values are the attention probabilities shown).
-    const HeatmapFigure& figure() const { return figure_; }
+    FigureView figure_view() const override { return FigureView::Image; }
+    // The heatmap on screen (its values are the attention probabilities shown).
+    const HeatmapFigure& figure() const { return built_.figure; }
     HeatmapLayout figure_layout() const;
-    int patch_count() const { return figure_.num_cells(); }
+    int patch_count() const { return figure().num_cells(); }
     // Centre of a patch (Swin: of a token of the shown stage map) in widget coordinates.
     QPoint patch_center(int patch) const;
     // Swin: the partition drawn over the map (empty for ViT).
@@ -33,22 +35,20 @@ signals:
     void hovered(const QString& text);  // empty when the mouse leaves the tokens
 
 protected:
-    void draw_gl(HeatmapRenderer& r, float dpr) override;
-    void draw_overlay(QPainter& p) override;
+    BuiltFigure build(float width, float height) override;
     void mousePressEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
     void leaveEvent(QEvent* e) override;
 
 private:
-    void rebuild();
     int token_at(const QPointF& pos) const;  // -1 when none (Swin: a cell of the stage map)
     int shown_block() const;                 // Swin: the block on screen
     void apply_tool(int token);
+    void emit_hover();
 
     Session* session_;
     ViewSettings* settings_;
-    HeatmapFigure figure_;
     SwinPartition partition_;
     int hover_token_ = -1;
     bool dragging_ = false;

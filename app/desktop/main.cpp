@@ -1,5 +1,5 @@
 // vitscope [--model PATH] [--image PATH]
-#include "gl_heatmap_widget.h"
+#include "gl_figure_widget.h"
 #include "main_window.h"
 
 #include <QApplication>

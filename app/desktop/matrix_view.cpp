@@ -1,6 +1,7 @@
 #include "matrix_view.h"
 
 #include "attention_stats.h"
+#include "figure_source.h"
 #include "session.h"
 #include "swin_figure.h"
 #include "view_settings.h"
@@ -12,74 +13,39 @@
 namespace vitscope {
 
 AttentionMatrixView::AttentionMatrixView(Session* session, ViewSettings* settings, QWidget* parent)
-    : GlHeatmapWidget(parent), session_(session), settings_(settings) {
+    : GlFigureWidget(parent), session_(session), settings_(settings) {
     setMouseTracking(true);
     setMinimumSize(220, 220);
-    connect(session_, &Session::trace_changed, this, &AttentionMatrixView::rebuild);
+    connect(session_, &Session::trace_changed, this, &AttentionMatrixView::refresh);
     connect(session_, &Session::model_changed, this, [this] {
         zoom_ = 1.0f;
         pan_ = {};
-        rebuild();
+        refresh();
     });
-    connect(settings_, &ViewSettings::selection_changed, this, &AttentionMatrixView::rebuild);
-    connect(settings_, &ViewSettings::style_changed, this, &AttentionMatrixView::rebuild);
+    connect(settings_, &ViewSettings::selection_changed, this, &AttentionMatrixView::refresh);
+    connect(settings_, &ViewSettings::style_changed, this, &AttentionMatrixView::refresh);
 }
 
-void AttentionMatrixView::rebuild() {
-    const auto trace = session_->trace();
-    const auto st = session_->swin_trace();
-    if (st && !st->blocks.empty()) {
-        const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
-        const int H = st->blocks[size_t(block)].num_heads;
-        const int head = settings_->head() == kMeanOfHeads ? kMeanOfHeads : std::clamp(settings_->head(), 0, H - 1);
-        figure_ = swin_matrix_figure(*st, block, head, settings_->query(), settings_->style());
-        query_ = swin_query(*st, block, settings_->query());
-    } else if (!trace || trace->layers.empty()) {
-        figure_ = HeatmapFigure{};
-    } else {
-        const int layer = std::clamp(settings_->layer(), 0, int(trace->layers.size()) - 1);
-        const int head = settings_->head() == kMeanOfHeads ? kMeanOfHeads
-                                                           : std::clamp(settings_->head(), 0, trace->num_heads - 1);
-        const int query = std::clamp(settings_->query(), 0, trace->num_tokens - 1);
-        figure_ = matrix_figure(*trace, layer, head, query, settings_->style());
+BuiltFigure AttentionMatrixView::build(float width, float height) {
+    const FigureInputs in = figure_inputs(*session_);
+    const FigureSelection sel = figure_selection(*settings_);
+    FigureOptions o = figure_options(*settings_);
+    o.matrix_zoom = zoom_;
+    o.matrix_pan_x = float(pan_.x());
+    o.matrix_pan_y = float(pan_.y());
+    o.hint = !hover_.isEmpty() ? hover_.toStdString()
+             : in.swin ? tr("rows: query slots · columns: key slots of the window · magenta: shift mask −100 · grey: padding")
+                             .toStdString()
+                       : tr("rows: queries · columns: keys · wheel: zoom · drag: pan").toStdString();
+    if (in.swin && !in.swin->blocks.empty()) {
+        const int block = std::clamp(sel.layer, 0, int(in.swin->blocks.size()) - 1);
+        query_ = swin_query(*in.swin, block, sel.query);
     }
-    update();
+    return build_view_figure(FigureView::Matrix, in, sel, o, theme_dark(), width, height);
 }
 
 HeatmapLayout AttentionMatrixView::figure_layout() const {
-    LayoutStyle s;
-    s.title_height = 16;
-    HeatmapLayout l = layout_heatmap(figure_, {0, 0, float(width()), float(height())}, s);
-    l.grid = {float(l.grid.x + pan_.x()), float(l.grid.y + pan_.y()), l.grid.w * zoom_, l.grid.h * zoom_};
-    return l;
-}
-
-void AttentionMatrixView::draw_gl(HeatmapRenderer& r, float dpr) {
-    if (figure_.num_cells() > 0) r.draw(figure_, figure_layout(), dpr);
-}
-
-void AttentionMatrixView::draw_overlay(QPainter& p) {
-    if (figure_.num_cells() == 0) return;
-    const HeatmapLayout l = figure_layout();
-    // Keep the title and colorbar readable over a zoomed matrix.
-    p.fillRect(QRectF(0, 0, width(), l.title.y + l.title.h), QColor(41, 41, 46));
-    p.fillRect(QRectF(l.colorbar.x - 4, 0, width() - l.colorbar.x + 4, height()), QColor(41, 41, 46));
-    HeatmapLayout text = l;
-    draw_figure_text(p, figure_, text);
-    // The colorbar strip was covered: redraw it in QPainter from the same table.
-    const ColormapTable& cm = colormap_table(figure_.colormap);
-    for (int i = 0; i < int(l.colorbar.h); ++i) {
-        const float t = 1.0f - float(i) / std::max(l.colorbar.h - 1, 1.0f);
-        const Rgb8 c = cm[size_t(colormap_index(t))];
-        p.fillRect(QRectF(l.colorbar.x, l.colorbar.y + i, l.colorbar.w, 1), QColor(c.r, c.g, c.b));
-    }
-    draw_figure_text(p, figure_, text);
-    p.setPen(QColor(200, 200, 205));
-    p.drawText(QRectF(6, height() - 18, width() - 12, 16), Qt::AlignLeft | Qt::AlignVCenter,
-               !hover_.isEmpty() ? hover_
-               : session_->swin_trace()
-                   ? tr("rows: query slots · columns: key slots of the window · magenta: shift mask −100 · grey: padding")
-                   : tr("rows: queries · columns: keys · wheel: zoom · drag: pan"));
+    return built_.panels.empty() ? HeatmapLayout{} : built_.panels.front().layout;
 }
 
 void AttentionMatrixView::wheelEvent(QWheelEvent* e) {
@@ -93,7 +59,7 @@ void AttentionMatrixView::wheelEvent(QWheelEvent* e) {
     pan_ += new_origin - origin;
     zoom_ = nz;
     if (zoom_ == 1.0f) pan_ = {};
-    update();
+    refresh();
 }
 
 void AttentionMatrixView::mousePressEvent(QMouseEvent* e) {
@@ -108,12 +74,12 @@ void AttentionMatrixView::mouseMoveEvent(QMouseEvent* e) {
         if (d.manhattanLength() > 3) dragged_ = true;
         if (dragged_ && zoom_ > 1.0f) {
             pan_ = press_pan_ + d;
-            update();
+            refresh();
         }
     }
     const auto trace = session_->trace();
     const auto st = session_->swin_trace();
-    const HitResult h = hit_test(figure_, figure_layout(), float(e->position().x()), float(e->position().y()));
+    const HitResult h = hit_test(figure(), figure_layout(), float(e->position().x()), float(e->position().y()));
     QString text;
     if (st && h.kind == HitResult::Patch) {
         auto slot = [&](int p) {
@@ -121,21 +87,21 @@ void AttentionMatrixView::mouseMoveEvent(QMouseEvent* e) {
             return loc.padding ? tr("slot %1 (padding)").arg(p) : tr("slot %1 (%2, %3)").arg(p).arg(loc.row).arg(loc.col);
         };
         text = tr("window %1: %2 → %3: %4").arg(query_.window).arg(slot(h.row), slot(h.col))
-                   .arg(double(figure_.values[size_t(h.index)]), 0, 'g', 4);
-        if (figure_.cell_flags[size_t(h.index)] & kCellShiftMasked) text += tr(" · shift mask −100");
+                   .arg(double(figure().values[size_t(h.index)]), 0, 'g', 4);
+        if (figure().cell_flags[size_t(h.index)] & kCellShiftMasked) text += tr(" · shift mask −100");
     } else if (trace && h.kind == HitResult::Patch)
         text = tr("query %1 → key %2: %3")
                    .arg(QString::fromStdString(trace->token_name(h.row)), QString::fromStdString(trace->token_name(h.col)))
-                   .arg(double(figure_.values[size_t(h.index)]), 0, 'g', 4);
+                   .arg(double(figure().values[size_t(h.index)]), 0, 'g', 4);
     if (text != hover_) {
         hover_ = text;
-        update();
+        refresh();
     }
 }
 
 void AttentionMatrixView::mouseReleaseEvent(QMouseEvent* e) {
     if (dragged_) return;
-    const HitResult h = hit_test(figure_, figure_layout(), float(e->position().x()), float(e->position().y()));
+    const HitResult h = hit_test(figure(), figure_layout(), float(e->position().x()), float(e->position().y()));
     if (h.kind != HitResult::Patch) return;
     if (const auto st = session_->swin_trace()) {
         // A query slot of the window: the patch under that token (padding slots hold none).

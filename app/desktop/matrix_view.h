@@ -3,7 +3,7 @@
 // the M^2 x M^2 matrix of the query's window, the shift mask's -100 entries cross-hatched.
 #pragma once
 
-#include "gl_heatmap_widget.h"
+#include "gl_figure_widget.h"
 #include "swin_figure.h"
 
 namespace vitscope {
@@ -11,28 +11,26 @@ namespace vitscope {
 class Session;
 class ViewSettings;
 
-class AttentionMatrixView : public GlHeatmapWidget {
+class AttentionMatrixView : public GlFigureWidget {
     Q_OBJECT
 public:
     AttentionMatrixView(Session* session, ViewSettings* settings, QWidget* parent = nullptr);
-    const HeatmapFigure& figure() const { return figure_; }
+    FigureView figure_view() const override { return FigureView::Matrix; }
+    const HeatmapFigure& figure() const { return built_.figure; }
     const SwinQuery& swin_query_shown() const { return query_; }
 
 protected:
-    void draw_gl(HeatmapRenderer& r, float dpr) override;
-    void draw_overlay(QPainter& p) override;
+    BuiltFigure build(float width, float height) override;
     void wheelEvent(QWheelEvent* e) override;
     void mousePressEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
 
 private:
-    void rebuild();
-    HeatmapLayout figure_layout() const;  // base layout with zoom and pan applied to the grid
+    HeatmapLayout figure_layout() const;  // the layout with zoom and pan applied to the grid
 
     Session* session_;
     ViewSettings* settings_;
-    HeatmapFigure figure_;
     SwinQuery query_;  // Swin: the window shown
     float zoom_ = 1.0f;
     QPointF pan_;

@@ -1,7 +1,12 @@
-// The query's attention row as a bar chart over all keys, with its entropy and largest probability.
+// The query's attention row as a bar chart over all keys (Swin: the slots of its window), with its
+// entropy and largest probability: the Query figure of view_figures.h, painted with the exporter's
+// QPainter backend (it has no cell grids for the GL renderer).
 #pragma once
 
+#include "figure_parts.h"
+
 #include <QWidget>
+
 #include <vector>
 
 namespace vitscope {
@@ -13,9 +18,10 @@ class QueryRowChart : public QWidget {
     Q_OBJECT
 public:
     QueryRowChart(Session* session, ViewSettings* settings, QWidget* parent = nullptr);
-    double entropy() const { return entropy_; }  // nats, of the displayed row
-    float max_prob() const { return max_; }
-    const std::vector<float>& row() const { return row_; }
+    FigureView figure_view() const { return FigureView::Query; }
+    double entropy() const { return data_.entropy; }  // nats, of the displayed row
+    float max_prob() const { return data_.max; }
+    const std::vector<float>& row() const { return data_.row; }
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -25,12 +31,7 @@ private:
 
     Session* session_;
     ViewSettings* settings_;
-    std::vector<float> row_;
-    std::vector<unsigned char> masked_;
-    double entropy_ = 0;
-    float max_ = 0;
-    int argmax_ = -1;
-    QString title_;
+    QueryRowData data_;
 };
 
 }  // namespace vitscope

@@ -1,7 +1,10 @@
-// A heatmap as plain data: what the live GL renderer draws and what a vector exporter would draw.
+// A heatmap as plain data (values, marks, colour choices) and where its parts go in a box; the view
+// builders (view_figures.h) turn it into DrawList items.
 #pragma once
 
+#include "cell_marks.h"
 #include "colormap.h"
+#include "draw_list.h"
 #include "normalization.h"
 #include "vit_forward.h"
 
@@ -10,18 +13,6 @@
 #include <vector>
 
 namespace vitscope {
-
-enum class Sampling { Nearest, Smooth };
-
-// Per-cell marks (bit flags), drawn over the colour.
-enum CellFlag : uint8_t {
-    kCellOutline = 1,    // the query: a white frame
-    kCellMasked = 2,     // a masked key: red diagonal hatching
-    kCellHighlight = 4,  // a highlighted row/column (the matrix view's query row): lightened
-    kCellHover = 8,      // under the mouse: a yellow frame
-    kCellOutside = 16,   // not attended (a Swin key outside the query's window): dimmed, grey hatching
-    kCellShiftMasked = 32,  // a Swin shift-mask entry (the -100 term between regions): magenta cross-hatching
-};
 
 struct HeatmapFigure {
     int grid_w = 0, grid_h = 0;
@@ -45,12 +36,6 @@ struct HeatmapFigure {
     std::vector<ColorbarTick> ticks;
 
     int num_cells() const { return grid_w * grid_h; }
-};
-
-struct RectF {
-    float x = 0, y = 0, w = 0, h = 0;
-    bool contains(float px, float py) const { return px >= x && py >= y && px < x + w && py < y + h; }
-    bool empty() const { return w <= 0 || h <= 0; }
 };
 
 // Where the parts of a figure go inside a box (pixels, origin top-left).

@@ -35,7 +35,10 @@ struct Api {
     X(PFNGLUNIFORM2IPROC, Uniform2i)                                    \
     X(PFNGLUNIFORM1FPROC, Uniform1f)                                    \
     X(PFNGLUNIFORM2FPROC, Uniform2f)                                    \
+    X(PFNGLUNIFORM3FPROC, Uniform3f)                                    \
     X(PFNGLUNIFORM4FPROC, Uniform4f)                                    \
+    X(PFNGLENABLEPROC, Enable)                                          \
+    X(PFNGLSCISSORPROC, Scissor)                                        \
     X(PFNGLGENVERTEXARRAYSPROC, GenVertexArrays)                        \
     X(PFNGLDELETEVERTEXARRAYSPROC, DeleteVertexArrays)                  \
     X(PFNGLBINDVERTEXARRAYPROC, BindVertexArray)                        \

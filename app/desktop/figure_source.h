@@ -1,0 +1,17 @@
+// The session and the view settings as the plain data the figure builders take (view_figures.h):
+// what every view, the exporter, the clipboard, the sheet and the sweep are drawn from.
+#pragma once
+
+#include "view_figures.h"
+
+namespace vitscope {
+
+class Session;
+class ViewSettings;
+
+FigureInputs figure_inputs(const Session& session);
+FigureSelection figure_selection(const ViewSettings& settings);
+// The live views' options (no provenance line; the exporter adds its own).
+FigureOptions figure_options(const ViewSettings& settings);
+
+}  // namespace vitscope

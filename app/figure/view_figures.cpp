@@ -1,0 +1,507 @@
+#include "view_figures.h"
+
+#include "attention_stats.h"
+#include "figure_parts.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+namespace vitscope {
+
+namespace {
+
+constexpr const char* kViewNames[kNumFigureViews] = {"image", "heads", "matrix", "query", "windows", "predictions",
+                                                     "compare"};
+
+std::string fmt(const char* f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+}  // namespace
+
+FigureSelection clamp_selection(const FigureInputs& in, FigureSelection s) {
+    const int L = in.num_layers();
+    if (L <= 0) return s;
+    s.layer = std::clamp(s.layer, 0, L - 1);
+    const int H = in.num_heads(s.layer);
+    if (s.head != kMeanOfHeads) s.head = std::clamp(s.head, 0, std::max(H - 1, 0));
+    s.query = std::clamp(s.query, 0, std::max(in.num_query_tokens() - 1, 0));
+    return s;
+}
+
+namespace {
+
+// The figure's bottom lines: the user's caption, then the provenance (each one text line).
+float caption_height(const FigureOptions& o, const Theme& t) {
+    float h = 0;
+    if (!o.caption.empty()) h += t.label_size * 1.6f;
+    if (o.provenance) h += t.caption_size * 1.6f;
+    if (!o.hint.empty()) h += t.small_size * 1.7f;
+    return h;
+}
+
+void add_caption(DrawList& dl, const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o,
+                 const Theme& t) {
+    float y = dl.height - caption_height(o, t);
+    const float margin = 8;
+    if (!o.caption.empty()) {
+        const float h = t.label_size * 1.6f;
+        dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, o.caption, t.label_size, t.text, HAlign::Left,
+                        VAlign::Middle});
+        y += h;
+    }
+    if (o.provenance) {
+        const float h = t.caption_size * 1.6f;
+        std::string text = provenance_text(in, sel);
+        // Keep the line on the figure: shrink the size before it would run past the right edge.
+        float size = t.caption_size;
+        const float w = text_width_estimate(text, size);
+        if (w > dl.width - 2 * margin) size = std::max(5.0f, size * (dl.width - 2 * margin) / w);
+        dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, text, size, t.text_muted, HAlign::Left, VAlign::Middle});
+        y += h;
+    }
+    if (!o.hint.empty()) {
+        dl.add(TextItem{{margin, y, dl.width - 2 * margin, t.small_size * 1.7f}, o.hint, t.small_size, t.text_muted,
+                        HAlign::Left, VAlign::Middle});
+    }
+}
+
+DrawList empty_list(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o, const Theme& t,
+                    float w, float h) {
+    DrawList dl;
+    dl.width = w;
+    dl.height = h;
+    dl.theme = t;
+    if (o.provenance && in.has_trace()) dl.metadata = provenance_metadata(in, sel);
+    return dl;
+}
+
+void add_note(DrawList& dl, RectF box, const std::string& text, const Theme& t) {
+    dl.add(TextItem{box, text, t.label_size, t.text_muted, HAlign::Center, VAlign::Middle});
+}
+
+int add_photo(DrawList& dl, const FigureInputs& in, const FigureOptions& o) {
+    if (!o.show_photo || in.image.width <= 0) return -1;
+    return dl.add_image(in.image);
+}
+
+// The main heatmap of the Image view, for one trace (current or baseline).
+HeatmapFigure image_heatmap(const FigureInputs& in, bool baseline, const FigureSelection& s, const FigureStyle& style) {
+    if (in.swin) {
+        const SwinTrace& t = baseline && in.swin_baseline ? *in.swin_baseline : *in.swin;
+        return swin_attention_figure(t, s.layer, s.head, s.query, style);
+    }
+    const ViTTrace& t = baseline && in.vit_baseline ? *in.vit_baseline : *in.vit;
+    return attention_figure(t, s.layer, s.head, s.query, style);
+}
+
+// ---- Image ---------------------------------------------------------------------------------------
+
+BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
+                       float w, float h) {
+    BuiltFigure b;
+    b.list = empty_list(in, s, o, t, w, h);
+    DrawList& dl = b.list;
+    b.figure = image_heatmap(in, false, s, o.style);
+    HeatmapFigure& f = b.figure;
+    if (in.swin && o.hover_token >= 0 && size_t(o.hover_token) < f.cell_flags.size())
+        f.cell_flags[size_t(o.hover_token)] |= kCellHover;
+    if (in.vit && o.hover_token >= 0) {
+        const int np = in.vit->num_prefix;
+        if (o.hover_token < np && size_t(o.hover_token) < f.side_flags.size())
+            f.side_flags[size_t(o.hover_token)] |= kCellHover;
+        else if (o.hover_token >= np && size_t(o.hover_token - np) < f.cell_flags.size())
+            f.cell_flags[size_t(o.hover_token - np)] |= kCellHover;
+    }
+    const int photo = add_photo(dl, in, o);
+    const RectF box{0, 0, w, h - caption_height(o, t)};
+    const HeatmapLayout l = layout_heatmap(f, box, layout_style(t, LayoutSize::Large));
+    add_heatmap(dl, f, l, t, photo, LayoutSize::Large);
+    if (in.swin) add_swin_partition(dl, swin_partition(*in.swin, s.layer), l.grid, o.swin_regions, false, t);
+    b.panels.push_back({l, f.grid_w, f.grid_h, int(f.side_values.size()), s.head});
+    add_caption(dl, in, s, o, t);
+    return b;
+}
+
+// ---- Heads ---------------------------------------------------------------------------------------
+
+BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
+                       float w, float h) {
+    BuiltFigure b;
+    b.list = empty_list(in, s, o, t, w, h);
+    DrawList& dl = b.list;
+    const int H = in.num_heads(s.layer);
+    const int n = H + 1;  // every head and the mean
+    const RectF box{0, 0, w, h - caption_height(o, t)};
+    const int cols = std::max(1, int(std::ceil(std::sqrt(double(n) * box.w / std::max(box.h, 1.0f)))));
+    const int rows = (n + cols - 1) / cols;
+    const float tw = box.w / float(cols), th = box.h / float(std::max(rows, 1));
+    const int photo = add_photo(dl, in, o);
+    FigureStyle style = o.style;
+    style.show_grid = false;
+    SwinPartition part;
+    if (in.swin) part = swin_partition(*in.swin, s.layer);
+    for (int i = 0; i < n; ++i) {
+        FigureSelection ts = s;
+        ts.head = i == H ? kMeanOfHeads : i;
+        HeatmapFigure f = image_heatmap(in, false, ts, style);
+        f.title = ts.head == kMeanOfHeads ? "mean" : "head " + std::to_string(i);
+        if (in.vit) {  // the thumbnails show patches only
+            f.side_values.clear();
+            f.side_flags.clear();
+            f.side_labels.clear();
+        }
+        const RectF tile{box.x + float(i % cols) * tw, box.y + float(i / cols) * th, tw, th};
+        const HeatmapLayout l = layout_heatmap(f, tile, layout_style(t, LayoutSize::Small));
+        add_heatmap(dl, f, l, t, photo, LayoutSize::Small);
+        if (in.swin) add_swin_partition(dl, part, l.grid, false, true, t);
+        if (ts.head == s.head)
+            dl.add(RectItem{{l.grid.x - 2, l.grid.y - 2, l.grid.w + 4, l.grid.h + 4}, {0, 0, 0, 0}, t.selection, 2.0f});
+        b.panels.push_back({l, f.grid_w, f.grid_h, 0, ts.head});
+        if (ts.head == s.head || (i == 0 && b.figure.grid_w == 0)) b.figure = f;
+    }
+    add_caption(dl, in, s, o, t);
+    return b;
+}
+
+// ---- Matrix --------------------------------------------------------------------------------------
+
+HeatmapFigure matrix_heatmap(const FigureInputs& in, const FigureSelection& s, const FigureStyle& style) {
+    if (in.swin) return swin_matrix_figure(*in.swin, s.layer, s.head, s.query, style);
+    return matrix_figure(*in.vit, s.layer, s.head, s.query, style);
+}
+
+void add_matrix_panel(DrawList& dl, BuiltFigure& b, const FigureInputs& in, const FigureSelection& s,
+                      const FigureOptions& o, const Theme& t, RectF box) {
+    HeatmapFigure f = matrix_heatmap(in, s, o.style);
+    HeatmapLayout l = layout_heatmap(f, box, layout_style(t, LayoutSize::Large));
+    const RectF clip = l.grid;
+    l.grid = {l.grid.x + o.matrix_pan_x, l.grid.y + o.matrix_pan_y, l.grid.w * o.matrix_zoom, l.grid.h * o.matrix_zoom};
+    add_heatmap(dl, f, l, t, -1, LayoutSize::Large, o.matrix_zoom != 1.0f ? clip : RectF{});
+    b.panels.push_back({l, f.grid_w, f.grid_h, 0, s.head});
+    b.figure = std::move(f);
+}
+
+BuiltFigure matrix_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
+                        float w, float h) {
+    BuiltFigure b;
+    b.list = empty_list(in, s, o, t, w, h);
+    add_matrix_panel(b.list, b, in, s, o, t, {0, 0, w, h - caption_height(o, t)});
+    add_caption(b.list, in, s, o, t);
+    return b;
+}
+
+// ---- Query row -----------------------------------------------------------------------------------
+
+BuiltFigure query_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
+                       float w, float h) {
+    BuiltFigure b;
+    b.list = empty_list(in, s, o, t, w, h);
+    const QueryRowData q = query_row_data(in, s);
+    add_query_chart(b.list, q, {0, 0, w, h - caption_height(o, t)}, t);
+    b.figure.grid_w = int(q.row.size());
+    b.figure.grid_h = 1;
+    b.figure.values = q.row;
+    add_caption(b.list, in, s, o, t);
+    return b;
+}
+
+// ---- Windows (Swin) ------------------------------------------------------------------------------
+
+BuiltFigure windows_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
+                         float w, float h) {
+    if (!in.swin) {
+        BuiltFigure b;
+        b.list = empty_list(in, s, o, t, w, h);
+        add_note(b.list, {0, 0, w, h}, "Windows exist only in Swin models: this is a " +
+                                          std::string(in.vit ? "ViT-family" : "missing") + " model.", t);
+        return b;
+    }
+    BuiltFigure b;
+    b.list = empty_list(in, s, o, t, w, h);
+    DrawList& dl = b.list;
+    const float content_h = h - caption_height(o, t);
+    const int photo = add_photo(dl, in, o);
+    HeatmapFigure f = image_heatmap(in, false, s, o.style);
+    f.title = swin_block_name(*in.swin, s.layer) + " · windows and shift regions";
+    const HeatmapLayout l = layout_heatmap(f, {0, 0, w * 0.5f, content_h}, layout_style(t, LayoutSize::Large));
+    add_heatmap(dl, f, l, t, photo, LayoutSize::Large);
+    add_swin_partition(dl, swin_partition(*in.swin, s.layer), l.grid, true, false, t);
+    b.panels.push_back({l, f.grid_w, f.grid_h, 0, s.head});
+    add_matrix_panel(dl, b, in, s, o, t, {w * 0.5f, 0, w * 0.5f, content_h});
+    b.figure = f;
+    add_caption(dl, in, s, o, t);
+    return b;
+}
+
+// ---- Predictions ---------------------------------------------------------------------------------
+
+const RowVector* logits_of(const FigureInputs& in, bool baseline) {
+    if (in.swin) {
+        const auto& t = baseline && in.swin_baseline ? in.swin_baseline : in.swin;
+        return &t->logits;
+    }
+    if (in.vit) {
+        const auto& t = baseline && in.vit_baseline ? in.vit_baseline : in.vit;
+        return &t->logits;
+    }
+    return nullptr;
+}
+
+bool options_differ(const FigureInputs& in) {
+    if (in.swin) return !(in.swin->options.is_paper_default() && in.swin->swin_options == SwinOptions{});
+    if (in.vit) return !in.vit->options.is_paper_default();
+    return false;
+}
+
+BuiltFigure predictions_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
+                             float w, float h) {
+    BuiltFigure b;
+    b.list = empty_list(in, s, o, t, w, h);
+    const RectF box{0, 0, w, h - caption_height(o, t)};
+    const RowVector* cur = logits_of(in, false);
+    const RowVector* base = logits_of(in, true);
+    if (!cur || cur->size() == 0) {
+        add_note(b.list, box, cur ? "This model has no classifier." : "No prediction yet.", t);
+    } else if (options_differ(in) && base && base != cur && base->size() == cur->size()) {
+        add_predictions(b.list, {box.x, box.y, box.w * 0.5f, box.h}, "with the current options", *cur, base,
+                        in.labels, t);
+        add_predictions(b.list, {box.x + box.w * 0.5f, box.y, box.w * 0.5f, box.h}, "paper defaults", *base, nullptr,
+                        in.labels, t);
+    } else {
+        add_predictions(b.list, box, "top-5 (paper defaults)", *cur, nullptr, in.labels, t);
+    }
+    add_caption(b.list, in, s, o, t);
+    return b;
+}
+
+// ---- Compare: the paper's attention beside the current options -------------------------------------
+
+std::string options_summary(const FigureInputs& in) {
+    const AttentionOptions& a = in.swin ? in.swin->options : in.vit->options;
+    std::vector<std::string> parts;
+    if (a.scale_mode != ScaleMode::InvSqrtHeadDim)
+        parts.push_back(a.scale_mode == ScaleMode::None ? "no 1/sqrt(d_k) scaling" : "scale 1/sqrt(d_model)");
+    if (a.temperature != 1.0f) parts.push_back("temperature " + fmt("%g", double(a.temperature)));
+    if (!a.masked_keys.empty()) parts.push_back(std::to_string(a.masked_keys.size()) + " keys masked");
+    if (a.causal) parts.push_back("causal mask");
+    if (!a.padding_mask) parts.push_back("padding not masked");
+    if (!a.ablated_heads.empty()) parts.push_back(std::to_string(a.ablated_heads.size()) + " heads ablated");
+    if (in.swin) {
+        const SwinOptions& so = in.swin->swin_options;
+        if (!so.shift) parts.push_back("no shift");
+        if (!so.shift_mask) parts.push_back("no shift mask");
+        if (!so.relative_position_bias) parts.push_back("no relative bias");
+    }
+    if (parts.empty()) return "paper defaults";
+    std::string s;
+    for (size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
+    return s;
+}
+
+BuiltFigure compare_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
+                         float w, float h) {
+    BuiltFigure b;
+    b.list = empty_list(in, s, o, t, w, h);
+    DrawList& dl = b.list;
+    const float content_h = h - caption_height(o, t);
+    const int photo = add_photo(dl, in, o);
+    HeatmapFigure base = image_heatmap(in, true, s, o.style);
+    HeatmapFigure cur = image_heatmap(in, false, s, o.style);
+    // One colour scale for both maps, so that a flatter or sharper map shows as such.
+    if (o.style.normalization != Normalization::RawFixed) {
+        const ValueRange r = effective_range(merge_ranges(base.value_range, cur.value_range), o.style.log_scale);
+        for (HeatmapFigure* f : {&base, &cur}) {
+            f->value_range = r;
+            f->ticks = colorbar_ticks(r, o.style.log_scale);
+        }
+    }
+    const std::string layer = in.layer_name(s.layer);
+    base.title = "paper defaults · " + layer;
+    cur.title = options_summary(in) + " · " + layer;
+    const float top_h = content_h * 0.68f;
+    const RowVector* lb = logits_of(in, true);
+    const RowVector* lc = logits_of(in, false);
+    const bool with_predictions = lc && lc->size() > 0;
+    for (int side = 0; side < 2; ++side) {
+        const HeatmapFigure& f = side == 0 ? base : cur;
+        const float x0 = side == 0 ? 0 : w * 0.5f;
+        const HeatmapLayout l =
+            layout_heatmap(f, {x0, 0, w * 0.5f, with_predictions ? top_h : content_h - 24}, layout_style(t, LayoutSize::Large));
+        add_heatmap(dl, f, l, t, photo, LayoutSize::Large);
+        if (in.swin) add_swin_partition(dl, swin_partition(side == 0 && in.swin_baseline ? *in.swin_baseline : *in.swin, s.layer), l.grid, false, true, t);
+        b.panels.push_back({l, f.grid_w, f.grid_h, int(f.side_values.size()), s.head});
+        std::vector<float> all = f.side_values;
+        all.insert(all.end(), f.values.begin(), f.values.end());
+        const RowPeak pk = attention_peak(all);
+        const std::string stats = "entropy " + fmt("%.3f", attention_entropy(all)) + " nats · max " +
+                                  fmt("%.4f", double(pk.value));
+        const float sy = l.grid.bottom() + 4;
+        dl.add(TextItem{{x0 + 8, sy, w * 0.5f - 16, t.label_size * 1.5f}, stats, t.label_size, t.text, HAlign::Center,
+                        VAlign::Middle});
+        if (with_predictions) {
+            const RowVector* logits = side == 0 ? lb : lc;
+            const float py = sy + t.label_size * 1.6f;
+            add_predictions(dl, {x0, py, w * 0.5f, content_h - py}, side == 0 ? "top-5, paper defaults" : "top-5, current",
+                            *logits, side == 1 ? lb : nullptr, in.labels, t);
+        }
+    }
+    b.figure = cur;
+    add_caption(dl, in, s, o, t);
+    return b;
+}
+
+}  // namespace
+
+const char* figure_view_name(FigureView v) { return kViewNames[int(v)]; }
+
+bool parse_figure_view(const std::string& s, FigureView& out) {
+    for (int i = 0; i < kNumFigureViews; ++i)
+        if (s == kViewNames[i]) {
+            out = FigureView(i);
+            return true;
+        }
+    return false;
+}
+
+int FigureInputs::num_layers() const {
+    if (swin) return int(swin->blocks.size());
+    if (vit) return int(vit->layers.size());
+    return 0;
+}
+
+int FigureInputs::num_heads(int layer) const {
+    if (swin) return swin->blocks.empty() ? 0 : swin->blocks[size_t(std::clamp(layer, 0, num_layers() - 1))].num_heads;
+    if (vit) return vit->num_heads;
+    return 0;
+}
+
+int FigureInputs::num_query_tokens() const {
+    if (swin) return swin->grid_width * swin->grid_height;
+    if (vit) return vit->num_tokens;
+    return 0;
+}
+
+std::string FigureInputs::query_name(int q) const {
+    if (swin) {
+        const int W = std::max(swin->grid_width, 1);
+        return "patch " + std::to_string(q) + " (" + std::to_string(q / W) + ", " + std::to_string(q % W) + ")";
+    }
+    if (vit) {
+        if (q < vit->num_prefix) return vit->token_name(q);
+        const int p = q - vit->num_prefix, W = std::max(vit->grid_width, 1);
+        return "patch " + std::to_string(p) + " (" + std::to_string(p / W) + ", " + std::to_string(p % W) + ")";
+    }
+    return "";
+}
+
+std::string FigureInputs::layer_name(int layer) const {
+    if (swin) return swin_block_name(*swin, layer);
+    return "layer " + std::to_string(layer);
+}
+
+std::map<std::string, std::string> provenance_metadata(const FigureInputs& in, const FigureSelection& sel0) {
+    std::map<std::string, std::string> m;
+    if (!in.has_trace()) return m;
+    const FigureSelection s = clamp_selection(in, sel0);
+    const AttentionOptions& a = in.swin ? in.swin->options : in.vit->options;
+    m["model"] = in.model_name;
+    m["image"] = in.image_name;
+    if (!in.preprocess.empty()) m["preprocess"] = in.preprocess;
+    m["layer"] = in.layer_name(s.layer);
+    m["head"] = s.head == kMeanOfHeads ? "mean" : std::to_string(s.head);
+    m["query"] = in.query_name(s.query);
+    m["scale"] = a.scale_mode == ScaleMode::InvSqrtHeadDim ? "1/sqrt(d_head)"
+                 : a.scale_mode == ScaleMode::InvSqrtModelDim ? "1/sqrt(d_model)"
+                                                              : "none";
+    m["temperature"] = fmt("%g", double(a.temperature));
+    std::string masks;
+    auto add = [&](const std::string& x) { masks += (masks.empty() ? "" : ", ") + x; };
+    if (!a.masked_keys.empty()) {
+        std::string keys;
+        for (size_t i = 0; i < a.masked_keys.size(); ++i) keys += (i ? " " : "") + std::to_string(a.masked_keys[i]);
+        add("keys " + keys);
+    }
+    if (a.causal) add("causal");
+    if (!a.padding_mask) add("padding unmasked");
+    if (!a.ablated_heads.empty()) add(std::to_string(a.ablated_heads.size()) + " heads ablated");
+    if (a.first_layer != 0 || a.last_layer >= 0)
+        add("options on layers " + std::to_string(a.first_layer) + "-" +
+            (a.last_layer < 0 ? std::string("last") : std::to_string(a.last_layer)));
+    if (in.swin) {
+        const SwinOptions& so = in.swin->swin_options;
+        if (!so.shift) add("no shift");
+        if (!so.shift_mask) add("no shift mask");
+        if (!so.relative_position_bias) add("no relative bias");
+    }
+    m["masks"] = masks.empty() ? "none" : masks;
+    m["version"] = "vitscope " VITSCOPE_VERSION;
+    return m;
+}
+
+std::string provenance_text(const FigureInputs& in, const FigureSelection& sel) {
+    const auto m = provenance_metadata(in, sel);
+    if (m.empty()) return "vitscope " VITSCOPE_VERSION;
+    auto get = [&](const char* k) {
+        auto it = m.find(k);
+        return it == m.end() ? std::string() : it->second;
+    };
+    return "model " + get("model") + " · image " + get("image") + " · " + get("layer") + " · head " + get("head") +
+           " · query " + get("query") + " · scale " + get("scale") + " · temperature " + get("temperature") +
+           " · masks: " + get("masks") + " · " + get("version");
+}
+
+BuiltFigure build_view_figure(FigureView view, const FigureInputs& in, const FigureSelection& sel0,
+                              const FigureOptions& opt, const Theme& theme, float width, float height) {
+    if (!in.has_trace() || in.num_layers() == 0) {
+        BuiltFigure b;
+        b.list = empty_list(in, sel0, opt, theme, width, height);
+        add_note(b.list, {0, 0, width, height}, "No attention yet", theme);
+        return b;
+    }
+    const FigureSelection s = clamp_selection(in, sel0);
+    BuiltFigure b;
+    switch (view) {
+        case FigureView::Image: b = image_view(in, s, opt, theme, width, height); break;
+        case FigureView::Heads: b = heads_view(in, s, opt, theme, width, height); break;
+        case FigureView::Matrix: b = matrix_view(in, s, opt, theme, width, height); break;
+        case FigureView::Query: b = query_view(in, s, opt, theme, width, height); break;
+        case FigureView::Windows: b = windows_view(in, s, opt, theme, width, height); break;
+        case FigureView::Predictions: b = predictions_view(in, s, opt, theme, width, height); break;
+        case FigureView::Compare: b = compare_view(in, s, opt, theme, width, height); break;
+    }
+    b.list.title = std::string("vitscope ") + figure_view_name(view) + " figure";
+    return b;
+}
+
+std::vector<Prediction> top_predictions(const RowVector& logits, const std::vector<std::string>& labels, int k) {
+    std::vector<Prediction> out;
+    const int n = int(logits.size());
+    if (n == 0) return out;
+    std::vector<double> p(static_cast<size_t>(n));
+    const double m = double(logits.maxCoeff());
+    double sum = 0;
+    for (int i = 0; i < n; ++i) {
+        const double e = std::exp(double(logits[i]) - m);
+        p[size_t(i)] = std::isfinite(e) ? e : 0.0;  // non-finite logits sort last instead of breaking the order
+        sum += p[size_t(i)];
+    }
+    if (!(sum > 0)) sum = 1;
+    std::vector<int> idx(static_cast<size_t>(n));
+    std::iota(idx.begin(), idx.end(), 0);
+    k = std::clamp(k, 0, n);
+    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) { return p[size_t(a)] > p[size_t(b)]; });
+    for (int i = 0; i < k; ++i) {
+        const int c = idx[size_t(i)];
+        out.push_back({c, float(p[size_t(c)] / sum),
+                       size_t(c) < labels.size() && !labels[size_t(c)].empty() ? labels[size_t(c)]
+                                                                               : "class " + std::to_string(c)});
+    }
+    return out;
+}
+
+}  // namespace vitscope
