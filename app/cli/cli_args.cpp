@@ -8,11 +8,14 @@ namespace vitscope::cli {
 
 namespace {
 
-const std::set<std::string> kFlags = {"help",   "json",     "causal",        "no-padding-mask",
-                                      "logits", "no-shift", "no-shift-mask", "no-rel-bias"};
+const std::set<std::string> kFlags = {"help",     "json",          "causal",      "no-padding-mask", "logits",
+                                      "no-shift", "no-shift-mask", "no-rel-bias", "no-photo"};
 const std::set<std::string> kValued = {"topk",  "preprocess", "labels",     "out",   "scale",      "temperature",
                                        "mask-keys", "threads", "runs",  "from-layer", "input-size", "ablate-heads",
-                                       "layers", "heads", "image"};
+                                       "layers", "heads", "image",
+                                       // the drawing commands
+                                       "view", "layer", "head", "query", "size", "dpi", "theme", "caption", "csv",
+                                       "frames-dir", "delay"};
 
 }  // namespace
 
@@ -139,6 +142,50 @@ std::string usage_text(const std::string& command) {
                "multiply-add chains on every thread. --from-layer L times a partial recompute of\n"
                "layers L.. only.\n"
                "--image FILE times a real image instead of a synthetic input.\n";
+    const std::string draw_options =
+        "Without MODEL, the embedded default ViT. Layers count from 0 (Swin: blocks of all stages in\n"
+        "order); a negative --layer counts from the end. No display is needed (Qt's offscreen platform\n"
+        "unless QT_QPA_PLATFORM says otherwise). Files are written to a temporary name and renamed: on\n"
+        "any error nothing is left behind.\n\n"
+        "  --head H|mean               the head shown (default mean: the mean of every head)\n"
+        "  --query cls|TOKEN|R,C       the query: the CLS token, a token index (Swin: a stage-0 patch\n"
+        "                              index) or the patch at row R, column C (default: CLS; Swin: the\n"
+        "                              centre patch)\n"
+        "  --size WxH                  figure size in figure pixels\n"
+        "  --dpi N                     PNG resolution: 96 = one pixel per figure pixel (default)\n"
+        "  --theme light|dark          colours (default light)\n"
+        "  --no-photo                  heatmaps without the image under them\n"
+        "  --caption TEXT              a line of your own above the provenance line\n"
+        "  --labels FILE               class names, one per line (when the model has none)\n";
+    if (command == "figure")
+        return "usage: vitscope-cli figure [MODEL] IMAGE --view VIEW --out FILE.png|svg|pdf [options]\n\n"
+               "Draws one view of the app as PNG, SVG (cells as rectangles, text as text) or PDF, with a\n"
+               "provenance line (model, image, layer, head, query, options, version) on the figure and in\n"
+               "the file's metadata.\n"
+               "VIEW: image (the query's attention over the image), heads (every head and their mean),\n"
+               "matrix (the attention matrix; Swin: the query window's), query (the query's row as bars),\n"
+               "windows (Swin: windows and shift regions beside the window matrix), predictions (top-5),\n"
+               "compare (the paper's defaults beside the current options).\n\n"
+               "  --layer L                   the layer (Swin: block) shown (default -1, the last)\n"
+               "  --csv FILE                  also write the view's numbers as CSV (exact values, %.9g)\n" +
+               draw_options + run_options;
+    if (command == "sheet")
+        return "usage: vitscope-cli sheet [MODEL] IMAGE --out FILE.pdf [options]\n\n"
+               "The teaching sheet as a PDF: a title page (model, image, options, the query's attention and\n"
+               "the predictions), then one page per layer (Swin: per block) with every head's attention\n"
+               "for the query and their mean, the matrix of --head (Swin: the windows and the query\n"
+               "window's matrix) and the predictions; the provenance on every page.\n\n"
+               "  --layer L                   the layer the title page shows (default -1, the last)\n"
+               "  --size WxH                  page size in figure pixels (default 1123x794, A4 landscape)\n" +
+               draw_options + run_options;
+    if (command == "sweep")
+        return "usage: vitscope-cli sweep [MODEL] IMAGE --out FILE.gif [options]\n\n"
+               "The query's attention over the image at every layer (Swin: every block), as an animated\n"
+               "GIF (one 256-colour palette for all frames, looping).\n\n"
+               "  --delay MS                  time per frame (default 800)\n"
+               "  --frames-dir DIR            also write the frames as DIR/STEM_000.png, ... (STEM: the GIF's\n"
+               "                              name; DIR is created when missing)\n" +
+               draw_options + run_options;
     return "usage: vitscope-cli COMMAND [ARGS] [options]\n\n"
            "Commands:\n"
            "  info MODEL                  architecture, naming, hyper-parameters, parameters, inferences\n"
@@ -146,6 +193,13 @@ std::string usage_text(const std::string& command) {
            "                              without MODEL, the embedded default model\n"
            "  dump MODEL IMAGE --out F    write logits and every layer's attention [H,N,N] to safetensors\n"
            "  bench MODEL                 median forward time with attention capture, GFLOP/s\n"
+           "  figure [MODEL] IMAGE --view VIEW --out F.png|svg|pdf\n"
+           "                              one view (image, heads, matrix, query, windows, predictions,\n"
+           "                              compare) as a figure, its numbers with --csv\n"
+           "  sheet [MODEL] IMAGE --out F.pdf\n"
+           "                              the teaching sheet: a title page and a page per layer\n"
+           "  sweep [MODEL] IMAGE --out F.gif\n"
+           "                              the query's attention at every layer as an animated GIF\n"
            "  help [COMMAND]              this text, or a command's options\n\n"
            "MODEL: a Hugging Face model folder (config.json + model.safetensors) or a timm-named\n"
            ".safetensors file (F32/F16/BF16). Supported: ViT, DeiT (plain and distilled), DINO, DINOv2\n"

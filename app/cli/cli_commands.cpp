@@ -1,9 +1,9 @@
 #include "cli_commands.h"
 
-#include "default_assets.h"
+#include "cli_figure_commands.h"
+#include "cli_model_run.h"
 #include "fp32_peak.h"
 
-#include "image_loader.h"
 #include "model_loader.h"
 #include "safetensors.h"
 #include "swin_forward.h"
@@ -21,143 +21,6 @@
 namespace vitscope::cli {
 
 namespace {
-
-std::vector<int> parse_int_list(const std::string& name, const std::string& s) {
-    std::vector<int> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        size_t used = 0;
-        int v = -1;
-        try {
-            v = std::stoi(item, &used);
-        } catch (...) {
-            used = 0;
-        }
-        if (used == 0 || used != item.size() || v < 0)
-            throw UsageError("--" + name + " expects comma-separated non-negative integers, got '" + s + "'");
-        out.push_back(v);
-    }
-    return out;
-}
-
-void require_positional(const Args& a, size_t n, const char* what) {
-    if (a.positional.size() != n)
-        throw UsageError(std::string("usage: vitscope-cli ") + a.command + " " + what + " (see --help)");
-}
-
-struct InputSize {
-    int height = 0, width = 0;
-};
-
-InputSize input_size(const Args& a, const LoadedModel& m) {
-    InputSize s{m.input_height(), m.input_width()};
-    if (a.has("input-size")) {
-        const std::string v = a.get("input-size");
-        int h = 0, w = 0;
-        char x = 0, extra = 0;
-        if (std::sscanf(v.c_str(), "%d%c%d%c", &h, &x, &w, &extra) != 3 || (x != 'x' && x != 'X') || h <= 0 ||
-            w <= 0 || h > 4096 || w > 4096)
-            throw UsageError("--input-size expects HxW (e.g. 224x320), got '" + v + "'");
-        if (h % m.patch_size() || w % m.patch_size())
-            throw UsageError("--input-size " + v + " is not a multiple of the patch size " +
-                             std::to_string(m.patch_size()));
-        s = {h, w};
-    }
-    return s;
-}
-
-AttentionOptions attention_options(const Args& a, int depth, int heads, int num_tokens) {
-    AttentionOptions o;
-    if (a.has("scale") && !parse_scale_mode(a.get("scale"), o.scale_mode))
-        throw UsageError("--scale must be head, model or none, got '" + a.get("scale") + "'");
-    o.temperature = a.get_float("temperature", 1.0f);
-    if (!(o.temperature > 0.0f)) throw UsageError("--temperature must be > 0");
-    if (a.has("mask-keys")) o.masked_keys = parse_int_list("mask-keys", a.get("mask-keys"));
-    for (int k : o.masked_keys)
-        if (k >= num_tokens)
-            throw UsageError("--mask-keys: token " + std::to_string(k) + " does not exist (the model has " +
-                             std::to_string(num_tokens) + " tokens)");
-    o.causal = a.has("causal");
-    o.padding_mask = !a.has("no-padding-mask");
-    if (a.has("layers")) {
-        const std::string v = a.get("layers");
-        int lo = -1, hi = -1;
-        char dash = 0, extra = 0;
-        const int n = std::sscanf(v.c_str(), "%d%c%d%c", &lo, &dash, &hi, &extra);
-        if (n == 1) hi = lo;
-        else if (n != 3 || dash != '-') lo = -1;
-        if (lo < 0 || hi < lo || hi >= depth)
-            throw UsageError("--layers expects A-B with 0 <= A <= B < " + std::to_string(depth) + ", got '" + v + "'");
-        o.first_layer = lo;
-        o.last_layer = hi;
-    }
-    if (a.has("heads")) o.heads = parse_int_list("heads", a.get("heads"));
-    if (a.has("ablate-heads")) o.ablated_heads = parse_int_list("ablate-heads", a.get("ablate-heads"));
-    for (const std::vector<int>* list : {&o.heads, &o.ablated_heads})
-        for (int h : *list)
-            if (h >= heads)
-                throw UsageError("head " + std::to_string(h) + " does not exist (the model has " +
-                                 std::to_string(heads) + " heads)");
-    o.keep_logits = a.has("logits");
-    return o;
-}
-
-std::vector<std::string> class_labels(const Args& a, const LoadedModel& m) {
-    std::vector<std::string> labels = m.info().labels;
-    if (labels.empty() && a.has("labels")) {
-        std::ifstream in(a.get("labels"));
-        if (!in) throw std::runtime_error(a.get("labels") + ": cannot open labels file");
-        std::string line;
-        while (std::getline(in, line)) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            labels.push_back(line);
-        }
-        if (int(labels.size()) != m.num_classes())
-            throw std::runtime_error(a.get("labels") + ": has " + std::to_string(labels.size()) +
-                                     " lines but the model has " + std::to_string(m.num_classes()) + " classes");
-    }
-    labels.resize(size_t(std::max(m.num_classes(), 0)));
-    for (int i = 0; i < m.num_classes(); ++i)
-        if (labels[size_t(i)].empty()) labels[size_t(i)] = "class " + std::to_string(i);
-    return labels;
-}
-
-struct Run {
-    LoadedModel model;
-    ModelInput input;
-    ViTTrace trace;
-    SwinTrace swin_trace;  // Swin models
-};
-
-ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string& image_path) {
-    PreprocessMode mode = PreprocessMode::Crop;
-    if (a.has("preprocess") && !parse_preprocess_mode(a.get("preprocess"), mode))
-        throw UsageError("--preprocess must be crop, pad or none, got '" + a.get("preprocess") + "'");
-    const InputSize size = input_size(a, m);
-    PreprocessConfig cfg = preprocess_config(m);
-    cfg.height = size.height;
-    cfg.width = size.width;
-    RgbImage img = load_rgb_image(QString::fromStdString(image_path));
-    try {
-        return preprocess(img, mode, cfg);
-    } catch (const std::invalid_argument& e) {
-        throw std::runtime_error(image_path + ": " + e.what());
-    }
-}
-
-void run_model(const Args& a, Run& r) {
-    const ViTModel& vm = *r.model.vit;
-    const int N = vm.hp.num_prefix_tokens() + (r.input.height / vm.hp.patch_size) * (r.input.width / vm.hp.patch_size);
-    const AttentionOptions o = attention_options(a, vm.hp.depth, vm.hp.num_heads, N);
-    vit_forward(vm, r.input, o, r.trace);
-    if (r.trace.all_masked_rows() > 0)
-        std::fprintf(stderr,
-                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
-                     r.trace.all_masked_rows());
-}
-
-void apply_threads(const Args& a) { set_engine_threads(a.get_int("threads", 0, 0, 1024)); }
 
 std::string fmt(const char* f, double v) {
     char buf[64];
@@ -179,24 +42,6 @@ void print_common_info(const ModelInfo& info, int num_classes) {
         for (size_t i = 0; i < info.inferred.size(); ++i)
             std::printf("%s%s\n", i == 0 ? "inferred:       " : "                ", info.inferred[i].c_str());
     }
-}
-
-// --- Swin: its own trace; the same options (layer = global block index, mask keys = stage-0 patches).
-
-void run_swin_model(const Args& a, Run& r) {
-    const SwinModel& sm = *r.model.swin;
-    const int patches = (r.input.height / sm.hp.patch_size) * (r.input.width / sm.hp.patch_size);
-    const int max_heads = *std::max_element(sm.hp.num_heads.begin(), sm.hp.num_heads.end());
-    const AttentionOptions o = attention_options(a, sm.hp.total_blocks(), max_heads, patches);
-    SwinOptions so;
-    so.shift = !a.has("no-shift");
-    so.shift_mask = !a.has("no-shift-mask");
-    so.relative_position_bias = !a.has("no-rel-bias");
-    swin_forward(sm, r.input, o, so, r.swin_trace);
-    if (r.swin_trace.all_masked_rows() > 0)
-        std::fprintf(stderr,
-                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
-                     r.swin_trace.all_masked_rows());
 }
 
 std::string int_list_string(const std::vector<int>& v) {
@@ -234,7 +79,7 @@ int swin_info(const LoadedModel& m) {
 
 // attn.S.B [nW,H,M*M,M*M] for every block, mask.S.B [nW,M*M,M*M] for masked shifted blocks,
 // bias.S.B [H,M*M,M*M], logits_qk.S.B with --logits.
-int swin_dump(const Args& a, Run& r) {
+int swin_dump(const Args& a, ModelRun& r) {
     run_swin_model(a, r);
     const SwinTrace& t = r.swin_trace;
     SafetensorsWriter w;
@@ -341,13 +186,11 @@ int cmd_info(const Args& a) {
 }
 
 int cmd_predict(const Args& a) {
-    if (a.positional.size() != 1) require_positional(a, 2, "predict [MODEL] IMAGE");
-    // With the image alone, the embedded default model.
-    const std::string model_path =
-        a.positional.size() == 2 ? a.positional[0] : default_vit_model_path().toStdString();
-    const std::string image_path = a.positional.back();
+    const ModelAndImage paths = model_and_image(a, "predict [MODEL] IMAGE");
+    const std::string& model_path = paths.model;
+    const std::string& image_path = paths.image;
     apply_threads(a);
-    Run r;
+    ModelRun r;
     r.model = load_model(model_path);
     if (r.model.num_classes() == 0)
         throw std::runtime_error(model_path + ": this model has no classifier (" + r.model.info().architecture +
@@ -355,8 +198,7 @@ int cmd_predict(const Args& a) {
     const std::vector<std::string> labels = class_labels(a, r.model);
     const int k = a.get_int("topk", 5, 1, r.model.num_classes());
     r.input = prepare_input(a, r.model, image_path);
-    if (r.model.swin) run_swin_model(a, r);
-    else run_model(a, r);
+    run_forward(a, r);
 
     const RowVector& logits = r.model.swin ? r.swin_trace.logits : r.trace.logits;
     const float maxv = logits.maxCoeff();
@@ -393,7 +235,7 @@ int cmd_dump(const Args& a) {
     require_positional(a, 2, "dump MODEL IMAGE --out FILE.safetensors");
     if (!a.has("out")) throw UsageError("dump needs --out FILE.safetensors");
     apply_threads(a);
-    Run r;
+    ModelRun r;
     r.model = load_model(a.positional[0]);
     r.input = prepare_input(a, r.model, a.positional[1]);
     if (r.model.swin) return swin_dump(a, r);
@@ -462,7 +304,11 @@ int run_command(const Args& a) {
         if (a.command == "predict") return cmd_predict(a);
         if (a.command == "dump") return cmd_dump(a);
         if (a.command == "bench") return cmd_bench(a);
-        throw UsageError("unknown command '" + a.command + "' (commands: info, predict, dump, bench; see --help)");
+        if (a.command == "figure") return cmd_figure(a);
+        if (a.command == "sheet") return cmd_sheet(a);
+        if (a.command == "sweep") return cmd_sweep(a);
+        throw UsageError("unknown command '" + a.command +
+                         "' (commands: info, predict, dump, bench, figure, sheet, sweep; see --help)");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "vitscope-cli: %s\n", e.what());
         return 2;

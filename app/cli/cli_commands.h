@@ -1,4 +1,4 @@
-// The vitscope-cli commands: info, predict, dump, bench.
+// The vitscope-cli commands: info, predict, dump, bench (figure, sheet, sweep: cli_figure_commands.h).
 #pragma once
 
 #include "cli_args.h"

@@ -1,0 +1,256 @@
+#include "cli_figure_commands.h"
+
+#include "cli_commands.h"
+#include "cli_figure_options.h"
+#include "cli_model_run.h"
+
+#include "figure_export.h"
+#include "gif_writer.h"
+#include "input_picture.h"
+#include "numbered_frames.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+namespace vitscope::cli {
+
+namespace {
+
+// Qt's notice that XDG_RUNTIME_DIR is unset (usual under cron, CI, ssh) is noise on a command line.
+QtMessageHandler qt_default_handler = nullptr;
+void quiet_runtime_dir_notice(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    if (message.startsWith("QStandardPaths: XDG_RUNTIME_DIR not set")) return;
+    if (qt_default_handler) qt_default_handler(type, context, message);
+}
+
+// QPainter needs a QGuiApplication (fonts). A command line has no display: the offscreen platform,
+// unless the user chose another one.
+class PaintingApplication {
+public:
+    PaintingApplication() {
+        if (QCoreApplication::instance()) return;
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+        qt_default_handler = qInstallMessageHandler(quiet_runtime_dir_notice);
+        app_ = std::make_unique<QGuiApplication>(argc_, argv_);
+    }
+
+private:
+    int argc_ = 1;
+    char name_[16] = "vitscope-cli";
+    char* argv_[2] = {name_, nullptr};
+    std::unique_ptr<QGuiApplication> app_;
+};
+
+// The view's default size in figure px: room for its grid, colourbar, labels and caption.
+FigureSize default_size(FigureView v) {
+    switch (v) {
+    case FigureView::Image: return {760, 720};
+    case FigureView::Heads: return {1000, 720};
+    case FigureView::Matrix: return {760, 720};
+    case FigureView::Query: return {1000, 420};
+    case FigureView::Windows: return {1200, 640};
+    case FigureView::Predictions: return {640, 360};
+    case FigureView::Compare: return {1100, 760};
+    }
+    return {800, 600};
+}
+
+// "layer 3's attention" for the first non-finite value in the trace, or "" when everything is finite.
+std::string non_finite_part(const FigureInputs& in) {
+    const auto finite = [](const auto& values) {
+        for (float v : values)
+            if (!std::isfinite(v)) return false;
+        return true;
+    };
+    if (in.vit) {
+        for (size_t l = 0; l < in.vit->layers.size(); ++l)
+            if (!finite(in.vit->layers[l].attn)) return "layer " + std::to_string(l) + "'s attention";
+        if (!finite(in.vit->logits)) return "the logits";
+    } else {
+        for (size_t b = 0; b < in.swin->blocks.size(); ++b)
+            if (!finite(in.swin->blocks[b].attn)) return swin_block_name(*in.swin, int(b)) + "'s attention";
+        if (!finite(in.swin->logits)) return "the logits";
+    }
+    return {};
+}
+
+bool paper_defaults(const ModelRun& r) {
+    if (r.model.swin) return r.swin_trace.options.is_paper_default() && r.swin_trace.swin_options == SwinOptions{};
+    return r.trace.options.is_paper_default();
+}
+
+// Loads the model, runs it with the command line's options (and, when `with_baseline` and the options
+// differ from the paper's, once more with the paper's) and gathers what the figure builders take.
+FigureInputs run_for_figures(const Args& a, const char* usage, bool with_baseline) {
+    const ModelAndImage paths = model_and_image(a, usage);
+    apply_threads(a);
+    ModelRun r;
+    r.model = load_model(paths.model);
+    r.input = prepare_input(a, r.model, paths.image);
+    run_forward(a, r);
+    FigureInputs in;
+    const PreprocessConfig cfg = preprocess_config(r.model);
+    in.image = input_picture(r.input, cfg.mean, cfg.std);
+    in.labels = class_labels(a, r.model);
+    in.model_name = r.model.info().name;
+    in.image_name = QFileInfo(QString::fromStdString(paths.image)).fileName().toStdString();
+    in.preprocess = a.get("preprocess", "crop");
+    const bool baseline = with_baseline && !paper_defaults(r);
+    if (r.model.swin) {
+        auto current = std::make_shared<SwinTrace>(std::move(r.swin_trace));
+        in.swin = current;
+        in.swin_baseline = current;
+        if (baseline) {
+            auto paper = std::make_shared<SwinTrace>();
+            swin_forward(*r.model.swin, r.input, {}, {}, *paper);
+            in.swin_baseline = paper;
+        }
+    } else {
+        auto current = std::make_shared<ViTTrace>(std::move(r.trace));
+        in.vit = current;
+        in.vit_baseline = current;
+        if (baseline) {
+            auto paper = std::make_shared<ViTTrace>();
+            vit_forward(*r.model.vit, r.input, {}, *paper);
+            in.vit_baseline = paper;
+        }
+    }
+    const std::string bad = non_finite_part(in);
+    if (!bad.empty())
+        throw std::runtime_error(paths.image + ": the forward pass gave non-finite values (NaN or infinity) in " + bad +
+                                 "; refusing to draw them (try the paper's --scale head and --temperature 1)");
+    return in;
+}
+
+std::string head_text(int head) { return head == kMeanOfHeads ? "mean" : std::to_string(head); }
+
+// The smallest head count over all layers: a head every page or frame has.
+int heads_in_every_layer(const FigureInputs& in) {
+    int heads = in.num_heads(0);
+    for (int l = 1; l < in.num_layers(); ++l) heads = std::min(heads, in.num_heads(l));
+    return heads;
+}
+
+// --out is required; its extension must be one the command writes.
+std::string output_path(const Args& a, const char* what) {
+    if (!a.has("out")) throw UsageError(a.command + " needs --out " + what);
+    return a.get("out");
+}
+
+// "'jpg'" (as export_figure says it), or "'' (no extension)".
+std::string extension_of(const std::string& path) {
+    const std::string suffix = QFileInfo(QString::fromStdString(path)).suffix().toStdString();
+    return "'" + suffix + "'" + (suffix.empty() ? " (no extension)" : "");
+}
+
+}  // namespace
+
+int cmd_figure(const Args& a) {
+    const std::string out = output_path(a, "FILE.png|svg|pdf");
+    FigureFormat format;
+    if (!figure_format_from_path(out, format))
+        throw std::runtime_error(out + ": unknown figure format " + extension_of(out) + " (use " +
+                                 figure_format_list() + ")");
+    check_output_path(out);
+    if (a.has("csv")) check_output_path(a.get("csv"));
+    if (!a.has("view")) throw UsageError("figure needs --view image|heads|matrix|query|windows|predictions|compare");
+    FigureView view;
+    if (!parse_figure_view(a.get("view"), view))
+        throw std::runtime_error("--view must be image, heads, matrix, query, windows, predictions or compare, got '" +
+                                 a.get("view") + "'");
+    const FigureSize size = figure_size(a, default_size(view));
+    const double dpi = figure_dpi(a);
+    const Theme theme = figure_theme(a);
+
+    const bool with_baseline = view == FigureView::Compare || view == FigureView::Predictions;
+    const FigureInputs in = run_for_figures(a, "figure [MODEL] IMAGE --view VIEW --out FILE", with_baseline);
+    FigureSelection sel;
+    sel.layer = selected_layer(a, in, in.num_layers() - 1);
+    sel.head = selected_head(a, in.num_heads(sel.layer), in.layer_name(sel.layer) + " has");
+    sel.query = selected_query(a, in);
+
+    PaintingApplication app;
+    const BuiltFigure b = build_view_figure(view, in, sel, figure_options(a), theme, size.width, size.height);
+    export_figure({b.list}, out, dpi);
+    if (a.has("csv")) {
+        try {
+            write_file_atomically(a.get("csv"), QByteArray::fromStdString(view_csv(view, in, sel)));
+        } catch (...) {
+            QFile::remove(QString::fromStdString(out));  // all or nothing
+            throw;
+        }
+    }
+    std::printf("wrote %s: %s view, %s, head %s, query %s (%gx%g px at %g dpi)%s%s\n", out.c_str(),
+                figure_view_name(view), in.layer_name(sel.layer).c_str(), head_text(sel.head).c_str(),
+                in.query_name(sel.query).c_str(), double(size.width), double(size.height), dpi,
+                a.has("csv") ? "; numbers in " : "", a.has("csv") ? a.get("csv").c_str() : "");
+    return 0;
+}
+
+int cmd_sheet(const Args& a) {
+    const std::string out = output_path(a, "FILE.pdf");
+    FigureFormat format;
+    if (!figure_format_from_path(out, format) || format != FigureFormat::Pdf)
+        throw std::runtime_error(out + ": unknown sheet format " + extension_of(out) +
+                                 " (the sheet has a page per layer: use .pdf)");
+    check_output_path(out);
+    const FigureSize size = figure_size(a, {1123, 794});  // A4 landscape at 96 px per inch
+    const double dpi = figure_dpi(a);
+    const Theme theme = figure_theme(a);
+
+    const FigureInputs in = run_for_figures(a, "sheet [MODEL] IMAGE --out FILE.pdf", true);
+    FigureSelection sel;
+    sel.layer = selected_layer(a, in, in.num_layers() - 1);
+    sel.head = selected_head(a, heads_in_every_layer(in), in.swin ? "every block has at least" : "every layer has");
+    sel.query = selected_query(a, in);
+
+    PaintingApplication app;
+    const std::vector<DrawList> pages = build_teaching_sheet(in, sel, figure_options(a), theme, size.width, size.height);
+    export_figure(pages, out, dpi);
+    std::printf("wrote %s: %zu pages (a title page and %d %s), query %s, head %s\n", out.c_str(), pages.size(),
+                in.num_layers(), in.swin ? "blocks" : "layers", in.query_name(sel.query).c_str(),
+                head_text(sel.head).c_str());
+    return 0;
+}
+
+int cmd_sweep(const Args& a) {
+    const std::string out = output_path(a, "FILE.gif");
+    if (QFileInfo(QString::fromStdString(out)).suffix().toLower() != "gif")
+        throw std::runtime_error(out + ": unknown sweep format " + extension_of(out) +
+                                 " (the sweep is an animation: use .gif)");
+    check_output_path(out);
+    const FigureSize size = figure_size(a, {640, 600});
+    const double dpi = figure_dpi(a);
+    const Theme theme = figure_theme(a);
+    GifOptions gif;
+    gif.delay_ms = a.get_int("delay", 800, 10, 60000);
+    if (a.has("frames-dir") && !QFileInfo(QString::fromStdString(a.get("frames-dir"))).isDir())
+        check_output_path(a.get("frames-dir"));  // a folder to create: its parent must take it
+
+    const FigureInputs in = run_for_figures(a, "sweep [MODEL] IMAGE --out FILE.gif", false);
+    FigureSelection sel;
+    sel.head = selected_head(a, heads_in_every_layer(in), in.swin ? "every block has at least" : "every layer has");
+    sel.query = selected_query(a, in);
+
+    PaintingApplication app;
+    std::vector<QImage> frames;
+    for (const DrawList& frame : build_layer_sweep(in, sel, figure_options(a), theme, size.width, size.height))
+        frames.push_back(render_figure_image(frame, dpi));
+    write_gif(out, frames, gif);
+    std::printf("wrote %s: %zu frames (one per %s), query %s, head %s, %d ms each\n", out.c_str(), frames.size(),
+                in.swin ? "block" : "layer", in.query_name(sel.query).c_str(), head_text(sel.head).c_str(),
+                gif.delay_ms);
+    if (a.has("frames-dir")) {
+        const std::string stem = QFileInfo(QString::fromStdString(out)).completeBaseName().toStdString();
+        const std::vector<std::string> files = write_numbered_pngs(a.get("frames-dir"), stem, frames);
+        std::printf("wrote %zu frames as %s .. %s\n", files.size(), files.front().c_str(), files.back().c_str());
+    }
+    return 0;
+}
+
+}  // namespace vitscope::cli

@@ -1,0 +1,173 @@
+#include "cli_model_run.h"
+
+#include "cli_commands.h"
+
+#include "default_assets.h"
+#include "image_loader.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace vitscope::cli {
+
+std::vector<int> parse_int_list(const std::string& name, const std::string& s) {
+    std::vector<int> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        size_t used = 0;
+        int v = -1;
+        try {
+            v = std::stoi(item, &used);
+        } catch (...) {
+            used = 0;
+        }
+        if (used == 0 || used != item.size() || v < 0)
+            throw UsageError("--" + name + " expects comma-separated non-negative integers, got '" + s + "'");
+        out.push_back(v);
+    }
+    return out;
+}
+
+void require_positional(const Args& a, size_t n, const char* what) {
+    if (a.positional.size() != n)
+        throw UsageError(std::string("usage: vitscope-cli ") + a.command + " " + what + " (see --help)");
+}
+
+ModelAndImage model_and_image(const Args& a, const char* usage) {
+    if (a.positional.size() != 1) require_positional(a, 2, usage);
+    // With the image alone, the embedded default model.
+    return {a.positional.size() == 2 ? a.positional[0] : default_vit_model_path().toStdString(), a.positional.back()};
+}
+
+InputSize input_size(const Args& a, const LoadedModel& m) {
+    InputSize s{m.input_height(), m.input_width()};
+    if (a.has("input-size")) {
+        const std::string v = a.get("input-size");
+        int h = 0, w = 0;
+        char x = 0, extra = 0;
+        if (std::sscanf(v.c_str(), "%d%c%d%c", &h, &x, &w, &extra) != 3 || (x != 'x' && x != 'X') || h <= 0 ||
+            w <= 0 || h > 4096 || w > 4096)
+            throw UsageError("--input-size expects HxW (e.g. 224x320), got '" + v + "'");
+        if (h % m.patch_size() || w % m.patch_size())
+            throw UsageError("--input-size " + v + " is not a multiple of the patch size " +
+                             std::to_string(m.patch_size()));
+        s = {h, w};
+    }
+    return s;
+}
+
+AttentionOptions attention_options(const Args& a, int depth, int heads, int num_tokens) {
+    AttentionOptions o;
+    if (a.has("scale") && !parse_scale_mode(a.get("scale"), o.scale_mode))
+        throw UsageError("--scale must be head, model or none, got '" + a.get("scale") + "'");
+    o.temperature = a.get_float("temperature", 1.0f);
+    if (!(o.temperature > 0.0f)) throw UsageError("--temperature must be > 0");
+    if (a.has("mask-keys")) o.masked_keys = parse_int_list("mask-keys", a.get("mask-keys"));
+    for (int k : o.masked_keys)
+        if (k >= num_tokens)
+            throw UsageError("--mask-keys: token " + std::to_string(k) + " does not exist (the model has " +
+                             std::to_string(num_tokens) + " tokens)");
+    o.causal = a.has("causal");
+    o.padding_mask = !a.has("no-padding-mask");
+    if (a.has("layers")) {
+        const std::string v = a.get("layers");
+        int lo = -1, hi = -1;
+        char dash = 0, extra = 0;
+        const int n = std::sscanf(v.c_str(), "%d%c%d%c", &lo, &dash, &hi, &extra);
+        if (n == 1) hi = lo;
+        else if (n != 3 || dash != '-') lo = -1;
+        if (lo < 0 || hi < lo || hi >= depth)
+            throw UsageError("--layers expects A-B with 0 <= A <= B < " + std::to_string(depth) + ", got '" + v + "'");
+        o.first_layer = lo;
+        o.last_layer = hi;
+    }
+    if (a.has("heads")) o.heads = parse_int_list("heads", a.get("heads"));
+    if (a.has("ablate-heads")) o.ablated_heads = parse_int_list("ablate-heads", a.get("ablate-heads"));
+    for (const std::vector<int>* list : {&o.heads, &o.ablated_heads})
+        for (int h : *list)
+            if (h >= heads)
+                throw UsageError("head " + std::to_string(h) + " does not exist (the model has " +
+                                 std::to_string(heads) + " heads)");
+    o.keep_logits = a.has("logits");
+    return o;
+}
+
+SwinOptions swin_options(const Args& a) {
+    SwinOptions so;
+    so.shift = !a.has("no-shift");
+    so.shift_mask = !a.has("no-shift-mask");
+    so.relative_position_bias = !a.has("no-rel-bias");
+    return so;
+}
+
+std::vector<std::string> class_labels(const Args& a, const LoadedModel& m) {
+    std::vector<std::string> labels = m.info().labels;
+    if (labels.empty() && a.has("labels")) {
+        std::ifstream in(a.get("labels"));
+        if (!in) throw std::runtime_error(a.get("labels") + ": cannot open labels file");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            labels.push_back(line);
+        }
+        if (int(labels.size()) != m.num_classes())
+            throw std::runtime_error(a.get("labels") + ": has " + std::to_string(labels.size()) +
+                                     " lines but the model has " + std::to_string(m.num_classes()) + " classes");
+    }
+    labels.resize(size_t(std::max(m.num_classes(), 0)));
+    for (int i = 0; i < m.num_classes(); ++i)
+        if (labels[size_t(i)].empty()) labels[size_t(i)] = "class " + std::to_string(i);
+    return labels;
+}
+
+ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string& image_path) {
+    PreprocessMode mode = PreprocessMode::Crop;
+    if (a.has("preprocess") && !parse_preprocess_mode(a.get("preprocess"), mode))
+        throw UsageError("--preprocess must be crop, pad or none, got '" + a.get("preprocess") + "'");
+    const InputSize size = input_size(a, m);
+    PreprocessConfig cfg = preprocess_config(m);
+    cfg.height = size.height;
+    cfg.width = size.width;
+    RgbImage img = load_rgb_image(QString::fromStdString(image_path));
+    try {
+        return preprocess(img, mode, cfg);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(image_path + ": " + e.what());
+    }
+}
+
+void run_model(const Args& a, ModelRun& r) {
+    const ViTModel& vm = *r.model.vit;
+    const int N = vm.hp.num_prefix_tokens() + (r.input.height / vm.hp.patch_size) * (r.input.width / vm.hp.patch_size);
+    const AttentionOptions o = attention_options(a, vm.hp.depth, vm.hp.num_heads, N);
+    vit_forward(vm, r.input, o, r.trace);
+    if (r.trace.all_masked_rows() > 0)
+        std::fprintf(stderr,
+                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
+                     r.trace.all_masked_rows());
+}
+
+// Swin: its own trace; the same options (layer = global block index, mask keys = stage-0 patches).
+void run_swin_model(const Args& a, ModelRun& r) {
+    const SwinModel& sm = *r.model.swin;
+    const int patches = (r.input.height / sm.hp.patch_size) * (r.input.width / sm.hp.patch_size);
+    const int max_heads = *std::max_element(sm.hp.num_heads.begin(), sm.hp.num_heads.end());
+    const AttentionOptions o = attention_options(a, sm.hp.total_blocks(), max_heads, patches);
+    swin_forward(sm, r.input, o, swin_options(a), r.swin_trace);
+    if (r.swin_trace.all_masked_rows() > 0)
+        std::fprintf(stderr,
+                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
+                     r.swin_trace.all_masked_rows());
+}
+
+void run_forward(const Args& a, ModelRun& r) {
+    if (r.model.swin) run_swin_model(a, r);
+    else run_model(a, r);
+}
+
+void apply_threads(const Args& a) { set_engine_threads(a.get_int("threads", 0, 0, 1024)); }
+
+}  // namespace vitscope::cli
