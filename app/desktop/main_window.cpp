@@ -4,6 +4,8 @@
 
 #include "attention_stats.h"
 #include "controls_dock.h"
+#include "export_dialog.h"
+#include "figure_export.h"
 #include "heads_grid.h"
 #include "image_loader.h"
 #include "image_view.h"
@@ -20,8 +22,11 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QDir>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QMenuBar>
 #include <QMimeData>
@@ -105,6 +110,11 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
         else
             statusBar()->showMessage(t);
     });
+    attach_figure_menu(image_view_, FigureView::Image);
+    attach_figure_menu(heads_->canvas(), FigureView::Heads);
+    attach_figure_menu(matrix_, FigureView::Matrix);
+    attach_figure_menu(chart_, FigureView::Query);
+    attach_figure_menu(predictions_, FigureView::Predictions);
     resize(1500, 940);
     if (persist_) {
         QSettings s;
@@ -143,6 +153,14 @@ void MainWindow::build_menus() {
         if (!p.isEmpty()) open_model(p);
     });
     file->addAction(tr("&Paste Image"), QKeySequence::Paste, this, &MainWindow::paste_image);
+    file->addSeparator();
+    file->addAction(tr("&Export Figure…"), QKeySequence(tr("Ctrl+E")), this,
+                    [this] { export_figure_dialog(current_view_); });
+    file->addAction(tr("&Copy Figure"), QKeySequence(tr("Ctrl+Shift+C")), this, [this] { copy_figure(current_view_); });
+    file->addAction(tr("Export Side-by-Side Figure (paper vs current)…"), this,
+                    [this] { export_figure_dialog(FigureView::Compare); });
+    file->addAction(tr("Export Teaching &Sheet (PDF)…"), this, &MainWindow::export_sheet_dialog);
+    file->addAction(tr("Export &Layer Sweep (GIF)…"), this, &MainWindow::export_sweep_dialog);
     file->addSeparator();
     recent_models_ = file->addMenu(tr("Recent Models"));
     recent_images_ = file->addMenu(tr("Recent Images"));
@@ -349,6 +367,99 @@ void MainWindow::start(const StartupChoice& choice) {
     }
     startup_note_ = notes.join(", ");
     update_status();
+}
+
+}  // namespace vitscope
+
+namespace vitscope {
+
+void MainWindow::attach_figure_menu(QWidget* view, FigureView kind) {
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view, &QWidget::customContextMenuRequested, this, [this, view, kind](const QPoint& pos) {
+        current_view_ = kind;
+        QMenu menu(view);
+        menu.addAction(tr("Export Figure…"), this, [this, kind] { export_figure_dialog(kind); });
+        menu.addAction(tr("Copy Figure"), this, [this, kind] { copy_figure(kind); });
+        if (kind == FigureView::Image && session_->is_swin())
+            menu.addAction(tr("Export Windows Figure…"), this, [this] { export_figure_dialog(FigureView::Windows); });
+        menu.addAction(tr("Export Side-by-Side Figure…"), this, [this] { export_figure_dialog(FigureView::Compare); });
+        menu.exec(view->mapToGlobal(pos));
+    });
+}
+
+bool MainWindow::export_figure_to(const ExportRequest& r) {
+    try {
+        const QStringList written = export_view(*session_, *settings_, r);
+        statusBar()->showMessage(tr("Exported %1").arg(written.join(", ")), 8000);
+        return true;
+    } catch (const std::exception& e) {
+        show_error(tr("Export failed: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+bool MainWindow::export_sheet_to(const QString& path, bool dark) {
+    try {
+        export_teaching_sheet(*session_, *settings_, path, dark);
+        statusBar()->showMessage(tr("Exported %1").arg(path), 8000);
+        return true;
+    } catch (const std::exception& e) {
+        show_error(tr("Export failed: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+bool MainWindow::export_sweep_to(const QString& gif, const QString& frames, bool dark) {
+    try {
+        const QStringList written = export_layer_sweep(*session_, *settings_, gif, frames, dark);
+        statusBar()->showMessage(tr("Exported %1 (%2 files)").arg(gif).arg(written.size()), 8000);
+        return true;
+    } catch (const std::exception& e) {
+        show_error(tr("Export failed: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+void MainWindow::export_figure_dialog(FigureView view) {
+    if (!session_->has_trace()) {
+        show_error(tr("Nothing to export yet: open a model and an image first."));
+        return;
+    }
+    ExportRequest r = last_export_;
+    r.view = view;
+    if (r.path.isEmpty()) r.path = QDir::home().filePath(QStringLiteral("vitscope-%1.png").arg(figure_view_name(view)));
+    ExportDialog d(r, session_->is_swin(), this);
+    if (d.exec() != QDialog::Accepted) return;
+    last_export_ = d.request();
+    export_figure_to(last_export_);
+}
+
+void MainWindow::copy_figure(FigureView view) {
+    ExportRequest r = last_export_;
+    r.view = view;
+    try {
+        copy_view_to_clipboard(*session_, *settings_, r);
+        statusBar()->showMessage(tr("Copied the %1 figure (PNG and SVG)").arg(figure_view_name(view)), 5000);
+    } catch (const std::exception& e) {
+        show_error(tr("Copy failed: %1").arg(QString::fromStdString(e.what())));
+    }
+}
+
+void MainWindow::export_sheet_dialog() {
+    const QString p = QFileDialog::getSaveFileName(this, tr("Export teaching sheet"),
+                                                   QDir::home().filePath("vitscope-sheet.pdf"), tr("PDF (*.pdf)"));
+    if (!p.isEmpty()) export_sheet_to(p, last_export_.dark);
+}
+
+void MainWindow::export_sweep_dialog() {
+    const QString p = QFileDialog::getSaveFileName(this, tr("Export layer sweep"),
+                                                   QDir::home().filePath("vitscope-sweep.gif"), tr("GIF (*.gif)"));
+    if (p.isEmpty()) return;
+    const QFileInfo fi(p);
+    const auto answer = QMessageBox::question(
+        this, tr("Layer sweep"), tr("Also write every frame as a numbered PNG in %1?").arg(fi.completeBaseName() + "_frames"));
+    export_sweep_to(p, answer == QMessageBox::Yes ? fi.dir().filePath(fi.completeBaseName() + "_frames") : QString(),
+                    last_export_.dark);
 }
 
 }  // namespace vitscope

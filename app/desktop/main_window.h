@@ -2,6 +2,8 @@
 // error banner. It wires panels to the Session and ViewSettings and knows nothing else.
 #pragma once
 
+#include "figure_exporter.h"
+
 #include <QMainWindow>
 
 class QLabel;
@@ -47,6 +49,16 @@ public:
     PredictionsPanel* predictions() const { return predictions_; }
     QString error_text() const;  // the banner's message ("" when hidden)
 
+    // Export without a dialog (the dialog's OK, tests): writes the figure, or shows the error in the
+    // banner and returns false; nothing else in the window changes.
+    bool export_figure_to(const ExportRequest& request);
+    bool export_sheet_to(const QString& pdf_path, bool dark = false);
+    bool export_sweep_to(const QString& gif_path, const QString& frames_folder, bool dark = false);
+    // File > Export figure… for a view (opens the dialog).
+    void export_figure_dialog(FigureView view);
+    // Copy figure: the view onto the clipboard as PNG and SVG (light theme, the last export's size).
+    void copy_figure(FigureView view);
+
 protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
@@ -62,6 +74,9 @@ private:
     void rebuild_recent_menus();
     void step_layer(int delta);
     void step_head(int delta);
+    void attach_figure_menu(QWidget* view, FigureView kind);
+    void export_sheet_dialog();
+    void export_sweep_dialog();
 
     bool persist_;
     Session* session_;
@@ -80,6 +95,8 @@ private:
     QString startup_note_;
     QMenu* recent_models_ = nullptr;
     QMenu* recent_images_ = nullptr;
+    ExportRequest last_export_;       // the dialog starts from the last request
+    FigureView current_view_ = FigureView::Image;  // the view Ctrl+E / Ctrl+Shift+C act on
 };
 
 }  // namespace vitscope
