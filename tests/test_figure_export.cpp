@@ -17,12 +17,16 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -426,7 +430,8 @@ private slots:
         const Result r = cli({"sweep", model, sample_image(), "--size", "320x300", "--delay", "250", "--out",
                               folder + "/attention.gif", "--frames-dir", folder + "/frames"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        const int layers = run_like_the_cli(model, sample_image()).num_layers();
+        const FigureInputs in = run_like_the_cli(model, sample_image());
+        const int layers = in.num_layers();
         const GifFile gif = read_gif_file(folder + "/attention.gif");
         QVERIFY(gif);
         QCOMPARE(gif->ImageCount, layers);
@@ -446,7 +451,9 @@ private slots:
             QCOMPARE(gcb.DelayTime, 25);  // hundredths of a second
             const QString png = folder + QString("/frames/attention_%1.png").arg(i, 3, 10, QChar('0'));
             QVERIFY2(QFile::exists(png), qPrintable(png));
-            const QImage frame = QImage(png).convertToFormat(QImage::Format_RGB32);
+            const QImage read = QImage(png);
+            QCOMPARE(read.text("vitscope.layer"), QString::fromStdString(in.layer_name(i)));
+            const QImage frame = read.convertToFormat(QImage::Format_RGB32);
             QCOMPARE(frame.size(), QSize(320, 300));
             double error = 0;
             for (int y = 0; y < frame.height(); y += 3)
@@ -504,6 +511,19 @@ private slots:
         QVERIFY2(worst < 60, qPrintable(QString("worst error %1").arg(worst)));
         QVERIFY_THROWS_EXCEPTION(std::exception, encode_gif({}));
         QVERIFY_THROWS_EXCEPTION(std::exception, encode_gif({img, img.scaled(10, 10)}));
+    }
+
+    // --theme dark: the figure's background is the dark theme's, the cells are unchanged.
+    void dark_theme_colours_the_background() {
+        const QString folder = fresh_folder("theme");
+        for (const char* theme : {"light", "dark"}) {
+            const Result r = cli({"figure", vit_model(), sample_image(), "--view", "image", "--theme", theme, "--out",
+                                  folder + "/" + theme + ".png"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+        }
+        const Rgba dark = theme_dark().background, light = theme_light().background;
+        QCOMPARE(QImage(folder + "/dark.png").pixel(1, 1), qRgb(dark.r, dark.g, dark.b));
+        QCOMPARE(QImage(folder + "/light.png").pixel(1, 1), qRgb(light.r, light.g, light.b));
     }
 
     // Without MODEL the embedded default model, and no display needed: QT_QPA_PLATFORM and DISPLAY unset.
@@ -588,6 +608,38 @@ private slots:
             QCOMPARE(line, "vitscope-cli: " + (message.contains("%1") ? message.arg(folder) : message));
         QCOMPARE(entries(folder), before);
         QVERIFY(r.out.isEmpty());
+    }
+
+    // A model whose weights hold a NaN: its attention is NaN from that layer on, and the CLI refuses
+    // to draw it rather than drawing garbage.
+    void non_finite_attention_is_refused() {
+        const QString folder = fresh_folder("nan_model");
+        const QString model = folder + "/vit_nan";
+        QVERIFY(QDir().mkpath(model));
+        QVERIFY(QFile::copy(vit_model() + "/config.json", model + "/config.json"));
+        QFile src(vit_model() + "/model.safetensors");
+        QVERIFY(src.open(QIODevice::ReadOnly));
+        QByteArray bytes = src.readAll();
+        quint64 header = 0;
+        std::memcpy(&header, bytes.constData(), 8);
+        const QJsonObject tensors = QJsonDocument::fromJson(bytes.mid(8, qsizetype(header))).object();
+        const QJsonArray at = tensors["vit.encoder.layer.1.attention.attention.query.bias"].toObject()["data_offsets"].toArray();
+        QVERIFY(!at.isEmpty());
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        std::memcpy(bytes.data() + 8 + qsizetype(header) + at[0].toInteger(), &nan, sizeof nan);
+        QFile dst(model + "/model.safetensors");
+        QVERIFY(dst.open(QIODevice::WriteOnly));
+        dst.write(bytes);
+        dst.close();
+
+        const QString out_folder = fresh_folder("nan_out");
+        const Result r = cli({"figure", model, sample_image(), "--view", "image", "--out", out_folder + "/f.png"});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err.trimmed(), "vitscope-cli: " + sample_image() +
+                                      ": the forward pass gave non-finite values (NaN or infinity) in layer 1's "
+                                      "attention; refusing to draw them (try the paper's --scale head and "
+                                      "--temperature 1)");
+        QVERIFY(entries(out_folder).isEmpty());
     }
 
     // A folder the user may not write into. Root writes anywhere, so as root this case cannot happen

@@ -13,10 +13,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <numeric>
 #include <random>
-#include <sstream>
 
 namespace vitscope::cli {
 

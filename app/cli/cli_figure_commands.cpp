@@ -239,8 +239,12 @@ int cmd_sweep(const Args& a) {
 
     PaintingApplication app;
     std::vector<QImage> frames;
-    for (const DrawList& frame : build_layer_sweep(in, sel, figure_options(a), theme, size.width, size.height))
-        frames.push_back(render_figure_image(frame, dpi));
+    for (const DrawList& frame : build_layer_sweep(in, sel, figure_options(a), theme, size.width, size.height)) {
+        QImage image = render_figure_image(frame, dpi);
+        for (const auto& [key, value] : frame.metadata)  // the numbered PNGs keep each frame's provenance
+            image.setText(QStringLiteral("vitscope.") + QString::fromStdString(key), QString::fromStdString(value));
+        frames.push_back(std::move(image));
+    }
     write_gif(out, frames, gif);
     std::printf("wrote %s: %zu frames (one per %s), query %s, head %s, %d ms each\n", out.c_str(), frames.size(),
                 in.swin ? "block" : "layer", in.query_name(sel.query).c_str(), head_text(sel.head).c_str(),
