@@ -158,8 +158,8 @@ private slots:
         QStringList titles;
         for (const DrawItem& i : b.list.items)
             if (const auto* t = std::get_if<TextItem>(&i)) titles << QString::fromStdString(t->text);
-        QVERIFY(titles.filter("paper defaults · layer 1").size() == 1);
-        QVERIFY(titles.filter("no 1/sqrt(d_k) scaling · layer 1").size() == 1);
+        QVERIFY(titles.filter("paper defaults · layer 1 · head 0").size() == 1);
+        QVERIFY(titles.filter("no 1/sqrt(d_k) scaling · layer 1 · head 0").size() == 1);
         QCOMPARE(titles.filter(QRegularExpression("^entropy .* nats")).size(), 2);
         r.path = out("compare.png");
         QVERIFY(w_->export_figure_to(r));

@@ -137,7 +137,20 @@ BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const F
     const int H = in.num_heads(s.layer);
     const int n = H + 1;  // every head and the mean
     const RectF box{0, 0, w, h - caption_height(o, t)};
-    const int cols = std::max(1, int(std::ceil(std::sqrt(double(n) * box.w / std::max(box.h, 1.0f)))));
+    // The column count that gives the largest maps (each tile: a square map plus its colourbar).
+    const LayoutStyle small = layout_style(t, LayoutSize::Small);
+    const float bar = small.gap + small.colorbar_width + small.colorbar_labels;
+    int cols = 1;
+    float best = -1;
+    for (int c = 1; c <= n; ++c) {
+        const int r = (n + c - 1) / c;
+        const float side = std::min(box.w / float(c) - bar - 2 * small.margin,
+                                    box.h / float(r) - small.title_height - 2 * small.margin);
+        if (side > best + 0.5f) {
+            best = side;
+            cols = c;
+        }
+    }
     const int rows = (n + cols - 1) / cols;
     const float tw = box.w / float(cols), th = box.h / float(std::max(rows, 1));
     const int photo = add_photo(dl, in, o);
@@ -321,8 +334,9 @@ BuiltFigure compare_view(const FigureInputs& in, const FigureSelection& s, const
         }
     }
     const std::string layer = in.layer_name(s.layer);
-    base.title = "paper defaults · " + layer;
-    cur.title = options_summary(in) + " · " + layer;
+    const std::string head = s.head == kMeanOfHeads ? "mean of heads" : "head " + std::to_string(s.head);
+    base.title = "paper defaults · " + layer + " · " + head;
+    cur.title = options_summary(in) + " · " + layer + " · " + head;
     const float top_h = content_h * 0.68f;
     const RowVector* lb = logits_of(in, true);
     const RowVector* lc = logits_of(in, false);
