@@ -63,7 +63,7 @@ float text_width_estimate(const std::string& s, float size, bool bold) {
         else if (c >= '0' && c <= '9') em += 0.636f;
         else em += 0.60f;
     }
-    return em * size * (bold ? 1.07f : 1.0f);
+    return em * size * (bold ? 1.16f : 1.03f);
 }
 
 }  // namespace vitscope

@@ -114,7 +114,7 @@ struct DrawList {
     }
 };
 
-// A backend-free estimate of a text run's width at `size` px (DejaVu Sans proportions; bold ~7%
+// A backend-free estimate of a text run's width at `size` px (DejaVu Sans proportions, rounded up; bold ~16%
 // wider). Builders use it to choose sizes and to keep labels inside their boxes.
 float text_width_estimate(const std::string& utf8, float size, bool bold = false);
 

@@ -85,7 +85,7 @@ void add_heatmap(DrawList& dl, const HeatmapFigure& f, const HeatmapLayout& l, c
     const float label = large ? t.small_size : t.small_size * 0.85f;
     if (!l.title.empty() && !f.title.empty()) {
         float ts = large ? t.title_size : t.small_size;
-        const float w = text_width_estimate(f.title, ts);
+        const float w = text_width_estimate(f.title, ts, large);
         if (w > l.title.w) ts = std::max(6.0f, ts * l.title.w / w);
         dl.add(TextItem{l.title, f.title, ts, t.text, HAlign::Left, VAlign::Middle, large});
     }
