@@ -85,8 +85,7 @@ DrawList blank_page(const FigureInputs& in, const FigureSelection& sel, const Th
     page.width = w;
     page.height = h;
     page.theme = t;
-    page.metadata = provenance_metadata(in, sel);
-    page.add(RectItem{{0, 0, w, h}, t.background, {0, 0, 0, 0}, 0});
+    page.metadata = provenance_metadata(in, sel);  // the backends fill the theme's background
     return page;
 }
 
