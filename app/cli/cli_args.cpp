@@ -143,7 +143,7 @@ std::string usage_text(const std::string& command) {
                "layers L.. only.\n"
                "--image FILE times a real image instead of a synthetic input.\n";
     const std::string draw_options =
-        "Without MODEL, the embedded default ViT. Layers count from 0 (Swin: blocks of all stages in\n"
+        "\nWithout MODEL, the embedded default ViT. Layers count from 0 (Swin: blocks of all stages in\n"
         "order); a negative --layer counts from the end. No display is needed (Qt's offscreen platform\n"
         "unless QT_QPA_PLATFORM says otherwise). Files are written to a temporary name and renamed: on\n"
         "any error nothing is left behind.\n\n"
@@ -151,7 +151,8 @@ std::string usage_text(const std::string& command) {
         "  --query cls|TOKEN|R,C       the query: the CLS token, a token index (Swin: a stage-0 patch\n"
         "                              index) or the patch at row R, column C (default: CLS; Swin: the\n"
         "                              centre patch)\n"
-        "  --size WxH                  figure size in figure pixels\n"
+        "  --size WxH                  figure size in figure pixels (default: one per view; sheet:\n"
+        "                              1123x794, A4 landscape; sweep: 640x600)\n"
         "  --dpi N                     PNG resolution: 96 = one pixel per figure pixel (default)\n"
         "  --theme light|dark          colours (default light)\n"
         "  --no-photo                  heatmaps without the image under them\n"
@@ -175,13 +176,12 @@ std::string usage_text(const std::string& command) {
                "the predictions), then one page per layer (Swin: per block) with every head's attention\n"
                "for the query and their mean, the matrix of --head (Swin: the windows and the query\n"
                "window's matrix) and the predictions; the provenance on every page.\n\n"
-               "  --layer L                   the layer the title page shows (default -1, the last)\n"
-               "  --size WxH                  page size in figure pixels (default 1123x794, A4 landscape)\n" +
+               "  --layer L                   the layer the title page shows (default -1, the last)\n" +
                draw_options + run_options;
     if (command == "sweep")
         return "usage: vitscope-cli sweep [MODEL] IMAGE --out FILE.gif [options]\n\n"
                "The query's attention over the image at every layer (Swin: every block), as an animated\n"
-               "GIF (one 256-colour palette for all frames, looping).\n\n"
+               "GIF (one 256-colour palette for all frames, looping; --dpi scales its pixels).\n\n"
                "  --delay MS                  time per frame (default 800)\n"
                "  --frames-dir DIR            also write the frames as DIR/STEM_000.png, ... (STEM: the GIF's\n"
                "                              name; DIR is created when missing)\n" +
