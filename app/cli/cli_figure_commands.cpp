@@ -56,6 +56,10 @@ FigureSize default_size(FigureView v) {
     case FigureView::Windows: return {1200, 640};
     case FigureView::Predictions: return {640, 360};
     case FigureView::Compare: return {1100, 760};
+    case FigureView::Shift: return {1000, 720};
+    case FigureView::Logits: return {1100, 560};
+    case FigureView::Bias: return {1200, 480};
+    case FigureView::Hierarchy: return {1300, 480};
     }
     return {800, 600};
 }

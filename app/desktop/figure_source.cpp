@@ -13,6 +13,7 @@ FigureInputs figure_inputs(const Session& s) {
     in.vit_baseline = s.baseline();
     in.swin = s.swin_trace();
     in.swin_baseline = s.swin_baseline();
+    in.model = s.model();
     const QImage img = s.input_image();
     if (!img.isNull()) {
         const QImage rgba = img.format() == QImage::Format_RGBA8888 ? img : img.convertToFormat(QImage::Format_RGBA8888);

@@ -4,6 +4,7 @@
 
 #include "attention_stats.h"
 #include "controls_dock.h"
+#include "explained_panel.h"
 #include "export_dialog.h"
 #include "figure_export.h"
 #include "heads_grid.h"
@@ -89,7 +90,13 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     mv->setContentsMargins(0, 0, 0, 0);
     mv->addWidget(matrix_, 3);
     mv->addWidget(chart_, 1);
-    addDockWidget(Qt::RightDockWidgetArea, make_dock(tr("Attention matrix"), "matrix", matrix_box, this));
+    QDockWidget* matrix_dock = make_dock(tr("Attention matrix"), "matrix", matrix_box, this);
+    addDockWidget(Qt::RightDockWidgetArea, matrix_dock);
+    explained_ = new ExplainedPanel(session_, settings_);
+    QDockWidget* explained_dock = make_dock(tr("Explained"), "explained", explained_, this);
+    addDockWidget(Qt::RightDockWidgetArea, explained_dock);
+    tabifyDockWidget(matrix_dock, explained_dock);
+    matrix_dock->raise();
     predictions_ = new PredictionsPanel(session_);
     addDockWidget(Qt::LeftDockWidgetArea, make_dock(tr("Predictions"), "predictions", predictions_, this));
 
@@ -115,6 +122,11 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     attach_figure_menu(matrix_, FigureView::Matrix);
     attach_figure_menu(chart_, FigureView::Query);
     attach_figure_menu(predictions_, FigureView::Predictions);
+    attach_figure_menu(explained_->canvas(), FigureView::Shift);
+    connect(explained_->canvas(), &ExplainedCanvas::hovered, this, [this](const QString& t) {
+        if (t.isEmpty()) statusBar()->clearMessage();
+        else statusBar()->showMessage(t);
+    });
     resize(1500, 940);
     if (persist_) {
         QSettings s;

@@ -20,6 +20,7 @@ class AttentionMatrixView;
 class QueryRowChart;
 class ControlsDock;
 class PredictionsPanel;
+class ExplainedPanel;
 struct RgbImage;
 
 struct StartupChoice {
@@ -47,6 +48,7 @@ public:
     QueryRowChart* row_chart() const { return chart_; }
     ControlsDock* controls() const { return controls_; }
     PredictionsPanel* predictions() const { return predictions_; }
+    ExplainedPanel* explained() const { return explained_; }
     QString error_text() const;  // the banner's message ("" when hidden)
 
     // Export without a dialog (the dialog's OK, tests): writes the figure, or shows the error in the
@@ -87,6 +89,7 @@ private:
     QueryRowChart* chart_;
     ControlsDock* controls_;
     PredictionsPanel* predictions_;
+    ExplainedPanel* explained_;
     QLabel* banner_;
     QLabel* model_status_;
     QLabel* tokens_status_;

@@ -312,6 +312,14 @@ void paint_draw_list(QPainter& p, const DrawList& list, float scale, CellPath ce
             paint_line(p, *l);
         } else if (const auto* t = std::get_if<TextItem>(&item)) {
             paint_text(p, *t);
+        } else if (const auto* im = std::get_if<ImageItem>(&item)) {
+            if (im->image < 0 || size_t(im->image) >= list.images.size() || list.images[size_t(im->image)].width <= 0)
+                continue;
+            const QImage img = qimage(list.images[size_t(im->image)]);
+            p.save();
+            p.setOpacity(im->opacity);
+            p.drawImage(qrect(im->rect), img, im->source.empty() ? QRectF(img.rect()) : qrect(im->source));
+            p.restore();
         }
     }
     p.restore();

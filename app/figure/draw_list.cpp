@@ -34,6 +34,9 @@ void DrawList::append(const DrawList& other, float dx, float dy) {
                 } else {
                     it.rect = moved(it.rect, dx, dy);
                 }
+                if constexpr (std::is_same_v<T, ImageItem>) {
+                    if (it.image >= 0) it.image += image_base;
+                }
                 if constexpr (std::is_same_v<T, CellGridItem>) {
                     it.clip = moved(it.clip, dx, dy);
                     if (it.image >= 0) it.image += image_base;

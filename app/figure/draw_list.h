@@ -58,6 +58,14 @@ struct RectItem {
     float stroke_width = 1.0f;
 };
 
+// A picture (or a part of it) drawn into a rectangle: the Swin shift views move pieces of the image.
+struct ImageItem {
+    RectF rect;
+    int image = -1;  // index into DrawList::images
+    RectF source;    // in image pixels; empty: the whole image
+    float opacity = 1.0f;
+};
+
 enum class LineDash : uint8_t { Solid, Dashed };
 
 struct LineItem {
@@ -84,7 +92,7 @@ struct TextItem {
     Rgba halo{0, 0, 0, 0};  // a > 0: drawn first, offset by one pixel (labels over pictures)
 };
 
-using DrawItem = std::variant<CellGridItem, ColorbarItem, RectItem, LineItem, TextItem>;
+using DrawItem = std::variant<CellGridItem, ColorbarItem, RectItem, LineItem, TextItem, ImageItem>;
 
 struct DrawList {
     float width = 0, height = 0;

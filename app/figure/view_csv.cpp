@@ -1,6 +1,7 @@
 // view_csv: the numbers behind a view, straight from the trace (no normalisation, no colour), printed
 // with 9 significant digits so that every float32 reads back to the same value.
 #include "view_figures.h"
+#include "swin_explained_figures.h"
 
 #include "attention_stats.h"
 
@@ -105,6 +106,31 @@ std::string predictions_csv(const FigureInputs& in) {
     return out;
 }
 
+// One line per key of the query: its name, the logit terms and the softmax.
+std::string logits_csv(const FigureInputs& in, const FigureSelection& sel) {
+    const LogitTermsData d = logit_terms_data(in, sel);
+    std::string out = "key,name,qk,bias,mask,softmax\n";
+    for (size_t k = 0; k < d.qk.size(); ++k)
+        out += std::to_string(k) + "," + d.key_names[k] + "," + number(d.qk[k]) + "," + number(d.bias[k]) + "," +
+               number(d.mask[k]) + "," + number(d.softmax[k]) + "\n";
+    return out;
+}
+
+// The selected head's relative position bias table, row by row ((2M-1) values a line).
+std::string bias_csv(const FigureInputs& in, const FigureSelection& sel) {
+    if (!in.swin || !in.model || !in.model->swin) return {};
+    const SwinBlockTrace& bt = in.swin->blocks[size_t(sel.layer)];
+    const SwinBlock& blk = in.model->swin->w.stages[size_t(bt.stage)].blocks[size_t(bt.block)];
+    const std::vector<float> table = swin_bias_table(blk, sel.head < 0 ? 0 : sel.head);
+    const int side = 2 * blk.window - 1;
+    std::string out;
+    for (int r = 0; r < side; ++r) {
+        for (int c = 0; c < side; ++c) out += (c ? "," : "") + number(table[size_t(r) * side + c]);
+        out += "\n";
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string view_csv(FigureView view, const FigureInputs& in, const FigureSelection& selection) {
@@ -117,7 +143,11 @@ std::string view_csv(FigureView view, const FigureInputs& in, const FigureSelect
     case FigureView::Image:
     case FigureView::Query:
     case FigureView::Compare:
-    case FigureView::Windows: return map_csv(in, sel);
+    case FigureView::Windows:
+    case FigureView::Shift:
+    case FigureView::Hierarchy: return map_csv(in, sel);
+    case FigureView::Logits: return logits_csv(in, sel);
+    case FigureView::Bias: return bias_csv(in, sel);
     }
     return {};
 }

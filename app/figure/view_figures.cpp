@@ -2,6 +2,7 @@
 
 #include "attention_stats.h"
 #include "figure_parts.h"
+#include "swin_explained_figures.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +13,8 @@ namespace vitscope {
 
 namespace {
 
-constexpr const char* kViewNames[kNumFigureViews] = {"image", "heads", "matrix", "query", "windows", "predictions",
-                                                     "compare"};
+constexpr const char* kViewNames[kNumFigureViews] = {"image",   "heads",  "matrix", "query", "windows",  "predictions",
+                                                     "compare", "shift",  "logits", "bias",  "hierarchy"};
 
 std::string fmt(const char* f, double v) {
     char buf[64];
@@ -487,6 +488,13 @@ BuiltFigure build_view_figure(FigureView view, const FigureInputs& in, const Fig
         case FigureView::Windows: b = windows_view(in, s, opt, theme, width, height); break;
         case FigureView::Predictions: b = predictions_view(in, s, opt, theme, width, height); break;
         case FigureView::Compare: b = compare_view(in, s, opt, theme, width, height); break;
+        case FigureView::Shift:
+            b = build_swin_shift_figure(in, s, SwinShiftStep(std::clamp(opt.swin_step, 0, kSwinShiftSteps - 1)), opt,
+                                        theme, width, height);
+            break;
+        case FigureView::Logits: b = build_logit_terms_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Bias: b = build_swin_bias_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Hierarchy: b = build_swin_hierarchy_figure(in, s, opt, theme, width, height); break;
     }
     b.list.title = std::string("vitscope ") + figure_view_name(view) + " figure";
     return b;

@@ -5,6 +5,7 @@
 
 #include "draw_list.h"
 #include "heatmap_figure.h"
+#include "model_loader.h"
 #include "swin_figure.h"
 #include "theme.h"
 
@@ -22,9 +23,15 @@ enum class FigureView {
     Windows,      // Swin: the window partition with regions, beside the window matrix
     Predictions,  // top-5 (and the paper-default top-5 when options differ)
     Compare,      // paper defaults beside the current options: map, entropy, top-5 under each
+    Shift,        // Swin: one step of the cyclic shift (FigureOptions::swin_step)
+    Logits,       // the query's logits taken apart: q·k, relative position bias, shift mask; softmax
+    Bias,         // Swin: a head's relative position bias table, its window matrix, seen from the query
+    Hierarchy,    // Swin: the stages side by side with the patch merging between them
 };
-constexpr int kNumFigureViews = 7;
-const char* figure_view_name(FigureView v);  // "image", "heads", "matrix", "query", "windows", "predictions", "compare"
+constexpr int kNumFigureViews = 11;
+// "image", "heads", "matrix", "query", "windows", "predictions", "compare", "shift", "logits", "bias",
+// "hierarchy"
+const char* figure_view_name(FigureView v);
 bool parse_figure_view(const std::string& s, FigureView& out);
 
 // What the figures are drawn from (the session's state as plain data). Exactly one of vit / swin
@@ -32,6 +39,7 @@ bool parse_figure_view(const std::string& s, FigureView& out);
 struct FigureInputs {
     std::shared_ptr<const ViTTrace> vit, vit_baseline;
     std::shared_ptr<const SwinTrace> swin, swin_baseline;
+    std::shared_ptr<const LoadedModel> model;  // for views of the weights (bias tables); may be null
     FigureImage image;                 // the model's input, de-normalised (may be empty)
     std::vector<std::string> labels;   // class names (may be shorter than the class count)
     std::string model_name, image_name;
@@ -65,6 +73,7 @@ struct FigureOptions {
     float matrix_zoom = 1.0f;      // Matrix view: zoom and pan of the grid (figure px)
     float matrix_pan_x = 0, matrix_pan_y = 0;
     std::string hint;              // a muted line at the bottom (the live views' usage hints)
+    int swin_step = 0;             // Shift view: the step (SwinShiftStep, 0..4)
 };
 
 // Where the interactive parts of a built figure lie (for hit testing in the live views).
