@@ -1,6 +1,7 @@
 // Reading attention out of a trace: one query's row, the mean of heads, entropy and peak.
 #pragma once
 
+#include "attention_masks.h"
 #include "normalization.h"
 #include "vit_forward.h"
 
@@ -8,8 +9,6 @@
 #include <vector>
 
 namespace vitscope {
-
-constexpr int kMeanOfHeads = -1;  // head index meaning "mean of every head"
 
 // Attention of `query` over all N keys in `head` of `layer` (kMeanOfHeads: the mean over heads).
 std::vector<float> query_row(const ViTTrace& trace, int layer, int head, int query);

@@ -148,7 +148,7 @@ QueryRowData query_row_data(const FigureInputs& in, const FigureSelection& s) {
         const SwinQuery sq = swin_query(st, s.layer, s.query);
         q.row = swin_window_row(st, s.layer, s.head, sq.window, sq.position);
         q.masked.assign(q.row.size(), 0);
-        const std::vector<unsigned char> masked = swin_masked_tokens(st, s.layer, s.head);
+        const std::vector<unsigned char> masked = swin_masked_keys(st, s.layer, s.head);
         const int W = st.blocks[size_t(s.layer)].geometry.width;
         int real = 0;
         for (int p = 0; p < int(q.row.size()); ++p) {
@@ -170,13 +170,8 @@ QueryRowData query_row_data(const FigureInputs& in, const FigureSelection& s) {
     } else if (in.vit && !in.vit->layers.empty()) {
         const ViTTrace& t = *in.vit;
         q.row = query_row(t, s.layer, s.head, s.query);
-        // The masked keys as the Image view marks them (user mask within the layer range, padding).
-        const HeatmapFigure f = attention_figure(t, s.layer, s.head, s.query, FigureStyle{});
-        q.masked.assign(q.row.size(), 0);
-        for (int k = 0; k < t.num_tokens; ++k) {
-            const uint8_t fl = k < t.num_prefix ? f.side_flags[size_t(k)] : f.cell_flags[size_t(k - t.num_prefix)];
-            q.masked[size_t(k)] = (fl & kCellMasked) ? 1 : 0;
-        }
+        // The engine's rule: the user mask within the layer range and heads, padding everywhere.
+        q.masked = vit_masked_keys(t, s.layer, s.head);
         q.entropy = attention_entropy(q.row);
         q.uniform_entropy = std::log(double(q.row.size()));
         const RowPeak pk = attention_peak(q.row);

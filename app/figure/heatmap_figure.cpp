@@ -76,17 +76,9 @@ void apply_style(HeatmapFigure& f, const FigureStyle& s, ValueRange raw) {
 
 namespace {
 
-std::vector<unsigned char> masked_tokens(const ViTTrace& t, int layer) {
-    std::vector<unsigned char> m(size_t(t.num_tokens), 0);
-    const AttentionOptions& o = t.options;
-    const bool in_range = layer >= o.first_layer && (o.last_layer < 0 || layer <= o.last_layer);
-    if (in_range)
-        for (int k : o.masked_keys)
-            if (k >= 0 && k < t.num_tokens) m[size_t(k)] = 1;
-    if (o.padding_mask)
-        for (size_t k = 0; k < t.padding_key.size() && k < m.size(); ++k) m[k] |= t.padding_key[k];
-    return m;
-}
+// Keys a mask removed in (layer, head): the engine's rule (user mask within the layer range and
+// heads, padding everywhere).
+std::vector<unsigned char> masked_tokens(const ViTTrace& t, int layer, int head) { return vit_masked_keys(t, layer, head); }
 
 }  // namespace
 
@@ -95,7 +87,7 @@ HeatmapFigure attention_figure(const ViTTrace& trace, int layer, int head, int q
     f.grid_w = trace.grid_width;
     f.grid_h = trace.grid_height;
     const std::vector<float> row = query_row(trace, layer, head, query);
-    const std::vector<unsigned char> masked = masked_tokens(trace, layer);
+    const std::vector<unsigned char> masked = masked_tokens(trace, layer, head);
     f.values.assign(row.begin() + trace.num_prefix, row.end());
     f.cell_flags.assign(f.values.size(), 0);
     for (int t = 0; t < trace.num_tokens; ++t) {
@@ -123,7 +115,7 @@ HeatmapFigure matrix_figure(const ViTTrace& trace, int layer, int head, int quer
     f.grid_h = N;
     f.values = attention_matrix(trace, layer, head);
     f.cell_flags.assign(f.values.size(), 0);
-    const std::vector<unsigned char> masked = masked_tokens(trace, layer);
+    const std::vector<unsigned char> masked = masked_tokens(trace, layer, head);
     for (int q = 0; q < N; ++q)
         for (int k = 0; k < N; ++k) {
             uint8_t fl = 0;

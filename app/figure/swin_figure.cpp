@@ -14,22 +14,6 @@ const SwinBlockTrace& block_trace(const SwinTrace& t, int block) {
     return t.blocks[size_t(block)];
 }
 
-// A stage-0 flag map carried down to `stage` the way the engine merges masks: a merged token is set
-// when every source token inside the map is set. [h*w] -> [ceil(h/2)*ceil(w/2)] per stage.
-std::vector<unsigned char> merge_to_stage(std::vector<unsigned char> m, int h, int w, int stage) {
-    for (int s = 0; s < stage; ++s) {
-        const int h2 = (h + 1) / 2, w2 = (w + 1) / 2;
-        std::vector<unsigned char> out(size_t(h2) * w2, 1);
-        for (int y = 0; y < h; ++y)
-            for (int x = 0; x < w; ++x)
-                if (!m[size_t(y) * w + x]) out[size_t(y / 2) * w2 + x / 2] = 0;
-        m = std::move(out);
-        h = h2;
-        w = w2;
-    }
-    return m;
-}
-
 std::string head_name(int head) { return head == kMeanOfHeads ? std::string("mean of heads") : "head " + std::to_string(head); }
 
 // Values of the window row at real (non-padding) slots only.
@@ -115,28 +99,7 @@ std::vector<float> swin_window_matrix(const SwinTrace& t, int block, int head, i
 }
 
 std::vector<unsigned char> swin_masked_tokens(const SwinTrace& t, int block, int head) {
-    const SwinBlockTrace& bt = block_trace(t, block);
-    const int h = bt.geometry.height, w = bt.geometry.width;
-    std::vector<unsigned char> out(size_t(h) * w, 0);
-    const int C = int(bt.input.cols());
-    if (bt.num_heads <= 0 || C <= 0) return out;
-    const LayerAttentionSetup setup = resolve_layer_setup(t.options, block, bt.num_heads, C / bt.num_heads, C);
-    bool user = false;
-    for (int i = 0; i < int(setup.heads.size()); ++i)
-        if ((head == kMeanOfHeads || head == i) && setup.heads[size_t(i)].user_mask) user = true;
-    const size_t n0 = size_t(t.grid_height) * t.grid_width;
-    if (user && !setup.masked_keys.empty()) {
-        std::vector<unsigned char> m0(n0, 0);
-        for (int k : setup.masked_keys)
-            if (k >= 0 && size_t(k) < n0) m0[size_t(k)] = 1;
-        const auto m = merge_to_stage(std::move(m0), t.grid_height, t.grid_width, bt.stage);
-        for (size_t i = 0; i < out.size() && i < m.size(); ++i) out[i] |= m[i];
-    }
-    if (setup.padding_mask && t.padding_patch.size() == n0) {
-        const auto m = merge_to_stage(t.padding_patch, t.grid_height, t.grid_width, bt.stage);
-        for (size_t i = 0; i < out.size() && i < m.size(); ++i) out[i] |= m[i];
-    }
-    return out;
+    return swin_masked_keys(t, block, head);
 }
 
 ValueRange swin_attention_range(const SwinTrace& t, Normalization n, int block, int head, int patch) {
