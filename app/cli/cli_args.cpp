@@ -15,7 +15,7 @@ const std::set<std::string> kValued = {"topk",  "preprocess", "labels",     "out
                                        "layers", "heads", "image",
                                        // the drawing commands
                                        "view", "layer", "head", "query", "size", "dpi", "theme", "caption", "csv",
-                                       "frames-dir", "delay"};
+                                       "frames-dir", "delay", "step"};
 
 }  // namespace
 
@@ -157,6 +157,8 @@ std::string usage_text(const std::string& command) {
         "  --theme light|dark          colours (default light)\n"
         "  --no-photo                  heatmaps without the image under them\n"
         "  --caption TEXT              a line of your own above the provenance line\n"
+        "  --step N                    --view shift: the step of the cyclic shift, 1-5 (map, roll,\n"
+        "                              partition, masked attention, reverse roll; default 1)\n"
         "  --labels FILE               class names, one per line (when the model has none)\n";
     if (command == "figure")
         return "usage: vitscope-cli figure [MODEL] IMAGE --view VIEW --out FILE.png|svg|pdf [options]\n\n"
@@ -166,7 +168,11 @@ std::string usage_text(const std::string& command) {
                "VIEW: image (the query's attention over the image), heads (every head and their mean),\n"
                "matrix (the attention matrix; Swin: the query window's), query (the query's row as bars),\n"
                "windows (Swin: windows and shift regions beside the window matrix), predictions (top-5),\n"
-               "compare (the paper's defaults beside the current options).\n\n"
+               "compare (the paper's defaults beside the current options), shift (Swin: one step of the\n"
+               "cyclic shift, --step 1-5), logits (the query's logits split into q.k, relative position\n"
+               "bias and shift mask, with the softmax; --head must be one head), bias (Swin: the head's\n"
+               "relative position bias table, its window matrix, seen from the query), hierarchy (Swin:\n"
+               "the stages side by side with the patch merging).\n\n"
                "  --layer L                   the layer (Swin: block) shown (default -1, the last)\n"
                "  --csv FILE                  also write the view's numbers as CSV (exact values, %.9g)\n" +
                draw_options + run_options;

@@ -1,5 +1,7 @@
 #include "cli_figure_commands.h"
 
+#include "swin_explained.h"
+
 #include "cli_commands.h"
 #include "cli_figure_options.h"
 #include "cli_model_run.h"
@@ -104,6 +106,7 @@ FigureInputs run_for_figures(const Args& a, const char* usage, bool with_baselin
     in.model_name = r.model.info().name;
     in.image_name = QFileInfo(QString::fromStdString(paths.image)).fileName().toStdString();
     in.preprocess = a.get("preprocess", "crop");
+    in.model = std::make_shared<const LoadedModel>(r.model);
     const bool baseline = with_baseline && !paper_defaults(r);
     if (r.model.swin) {
         auto current = std::make_shared<SwinTrace>(std::move(r.swin_trace));
@@ -162,24 +165,32 @@ int cmd_figure(const Args& a) {
                                  figure_format_list() + ")");
     check_output_path(out);
     if (a.has("csv")) check_output_path(a.get("csv"));
-    if (!a.has("view")) throw UsageError("figure needs --view image|heads|matrix|query|windows|predictions|compare");
+    if (!a.has("view"))
+        throw UsageError(
+            "figure needs --view image|heads|matrix|query|windows|predictions|compare|shift|logits|bias|hierarchy");
     FigureView view;
     if (!parse_figure_view(a.get("view"), view))
-        throw std::runtime_error("--view must be image, heads, matrix, query, windows, predictions or compare, got '" +
-                                 a.get("view") + "'");
+        throw std::runtime_error("--view must be image, heads, matrix, query, windows, predictions, compare, shift, "
+                                 "logits, bias or hierarchy, got '" + a.get("view") + "'");
+    const int step = a.get_int("step", 1, 1, kSwinShiftSteps);
     const FigureSize size = figure_size(a, default_size(view));
     const double dpi = figure_dpi(a);
     const Theme theme = figure_theme(a);
 
     const bool with_baseline = view == FigureView::Compare || view == FigureView::Predictions;
-    const FigureInputs in = run_for_figures(a, "figure [MODEL] IMAGE --view VIEW --out FILE", with_baseline);
+    // The logits view needs the engine to keep the logits.
+    Args run_args = a;
+    if (view == FigureView::Logits) run_args.options["logits"] = "1";
+    const FigureInputs in = run_for_figures(run_args, "figure [MODEL] IMAGE --view VIEW --out FILE", with_baseline);
     FigureSelection sel;
     sel.layer = selected_layer(a, in, in.num_layers() - 1);
     sel.head = selected_head(a, in.num_heads(sel.layer), in.layer_name(sel.layer) + " has");
     sel.query = selected_query(a, in);
 
     PaintingApplication app;
-    const BuiltFigure b = build_view_figure(view, in, sel, figure_options(a), theme, size.width, size.height);
+    FigureOptions options = figure_options(a);
+    options.swin_step = step - 1;
+    const BuiltFigure b = build_view_figure(view, in, sel, options, theme, size.width, size.height);
     export_figure({b.list}, out, dpi);
     if (a.has("csv")) {
         try {
