@@ -1,5 +1,7 @@
 #include "cli_args.h"
 
+#include "cli_analyze.h"
+
 #include <cmath>
 #include <set>
 #include <stdexcept>
@@ -15,7 +17,9 @@ const std::set<std::string> kValued = {"topk",  "preprocess", "labels",     "out
                                        "layers", "heads", "image",
                                        // the drawing commands
                                        "view", "layer", "head", "query", "size", "dpi", "theme", "caption", "csv",
-                                       "frames-dir", "delay", "step"};
+                                       "frames-dir", "delay", "step",
+                                       // analyze
+                                       "what", "fusion", "discard", "start-layer"};
 
 }  // namespace
 
@@ -160,6 +164,7 @@ std::string usage_text(const std::string& command) {
         "  --step N                    --view shift: the step of the cyclic shift, 1-5 (map, roll,\n"
         "                              partition, masked attention, reverse roll; default 1)\n"
         "  --labels FILE               class names, one per line (when the model has none)\n";
+    if (command == "analyze") return analyze_usage() + run_options;
     if (command == "figure")
         return "usage: vitscope-cli figure [MODEL] IMAGE --view VIEW --out FILE.png|svg|pdf [options]\n\n"
                "Draws one view of the app as PNG, SVG (cells as rectangles, text as text) or PDF, with a\n"
@@ -206,6 +211,10 @@ std::string usage_text(const std::string& command) {
            "                              the teaching sheet: a title page and a page per layer\n"
            "  sweep [MODEL] IMAGE --out F.gif\n"
            "                              the query's attention at every layer as an animated GIF\n"
+           "  analyze [MODEL] IMAGE --what WHAT\n"
+           "                              rollout, mean attention distance, softmax saturation, padding\n"
+           "                              leakage, head similarity, position embeddings, patch filters\n"
+           "                              as a table or --json\n"
            "  help [COMMAND]              this text, or a command's options\n\n"
            "MODEL: a Hugging Face model folder (config.json + model.safetensors) or a timm-named\n"
            ".safetensors file (F32/F16/BF16). Supported: ViT, DeiT (plain and distilled), DINO, DINOv2\n"

@@ -1,5 +1,6 @@
 #include "cli_commands.h"
 
+#include "cli_analyze.h"
 #include "cli_figure_commands.h"
 #include "cli_model_run.h"
 #include "fp32_peak.h"
@@ -305,8 +306,9 @@ int run_command(const Args& a) {
         if (a.command == "figure") return cmd_figure(a);
         if (a.command == "sheet") return cmd_sheet(a);
         if (a.command == "sweep") return cmd_sweep(a);
+        if (a.command == "analyze") return cmd_analyze(a);
         throw UsageError("unknown command '" + a.command +
-                         "' (commands: info, predict, dump, bench, figure, sheet, sweep; see --help)");
+                         "' (commands: info, predict, dump, bench, figure, sheet, sweep, analyze; see --help)");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "vitscope-cli: %s\n", e.what());
         return 2;
