@@ -177,7 +177,9 @@ std::string usage_text(const std::string& command) {
                "cyclic shift, --step 1-5), logits (the query's logits split into q.k, relative position\n"
                "bias and shift mask, with the softmax; --head must be one head), bias (Swin: the head's\n"
                "relative position bias table, its window matrix, seen from the query), hierarchy (Swin:\n"
-               "the stages side by side with the patch merging).\n\n"
+               "the stages side by side with the patch merging); the analyses (see `analyze`): rollout\n"
+               "(--fusion, --discard, --start-layer), distance, saturation (current options beside the\n"
+               "paper's), sandbox (--dk 1-1024), leakage, similarity, posembed, filters.\n\n"
                "  --layer L                   the layer (Swin: block) shown (default -1, the last)\n"
                "  --csv FILE                  also write the view's numbers as CSV (exact values, %.9g)\n" +
                draw_options + run_options;

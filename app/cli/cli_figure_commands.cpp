@@ -62,6 +62,14 @@ FigureSize default_size(FigureView v) {
     case FigureView::Logits: return {1100, 560};
     case FigureView::Bias: return {1200, 480};
     case FigureView::Hierarchy: return {1300, 480};
+    case FigureView::Rollout: return {760, 720};
+    case FigureView::Distance: return {900, 560};
+    case FigureView::Saturation: return {1300, 480};
+    case FigureView::Sandbox: return {1100, 520};
+    case FigureView::Leakage: return {900, 480};
+    case FigureView::HeadSimilarity: return {1000, 560};
+    case FigureView::PosEmbed: return {800, 800};
+    case FigureView::Filters: return {760, 520};
     }
     return {800, 600};
 }
@@ -167,17 +175,20 @@ int cmd_figure(const Args& a) {
     if (a.has("csv")) check_output_path(a.get("csv"));
     if (!a.has("view"))
         throw UsageError(
-            "figure needs --view image|heads|matrix|query|windows|predictions|compare|shift|logits|bias|hierarchy");
+            "figure needs --view image|heads|matrix|query|windows|predictions|compare|shift|logits|bias|hierarchy|"
+            "rollout|distance|saturation|sandbox|leakage|similarity|posembed|filters");
     FigureView view;
     if (!parse_figure_view(a.get("view"), view))
         throw std::runtime_error("--view must be image, heads, matrix, query, windows, predictions, compare, shift, "
-                                 "logits, bias or hierarchy, got '" + a.get("view") + "'");
+                                 "logits, bias, hierarchy, rollout, distance, saturation, sandbox, leakage, "
+                                 "similarity, posembed or filters, got '" + a.get("view") + "'");
     const int step = a.get_int("step", 1, 1, kSwinShiftSteps);
     const FigureSize size = figure_size(a, default_size(view));
     const double dpi = figure_dpi(a);
     const Theme theme = figure_theme(a);
 
-    const bool with_baseline = view == FigureView::Compare || view == FigureView::Predictions;
+    const bool with_baseline =
+        view == FigureView::Compare || view == FigureView::Predictions || view == FigureView::Saturation;
     // The logits view needs the engine to keep the logits.
     Args run_args = a;
     if (view == FigureView::Logits) run_args.options["logits"] = "1";
@@ -190,6 +201,13 @@ int cmd_figure(const Args& a) {
     PaintingApplication app;
     FigureOptions options = figure_options(a);
     options.swin_step = step - 1;
+    options.sandbox_dk = a.get_int("dk", 64, 1, 1024);
+    if (a.has("fusion") && !parse_head_fusion(a.get("fusion"), options.rollout.fusion))
+        throw UsageError("--fusion must be mean, max or min, got '" + a.get("fusion") + "'");
+    options.rollout.discard_ratio = a.get_float("discard", 0.0f);
+    if (!(options.rollout.discard_ratio >= 0 && options.rollout.discard_ratio < 1))
+        throw UsageError("--discard must be in [0, 1)");
+    options.rollout.start_layer = a.get_int("start-layer", 0, 0, std::max(in.num_layers() - 1, 0));
     const BuiltFigure b = build_view_figure(view, in, sel, options, theme, size.width, size.height);
     export_figure({b.list}, out, dpi);
     if (a.has("csv")) {

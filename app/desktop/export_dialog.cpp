@@ -23,9 +23,19 @@ ExportDialog::ExportDialog(const ExportRequest& r, bool swin, QWidget* parent) :
     view_ = new QComboBox;
     const QString names[kNumFigureViews] = {tr("Image and attention"), tr("Heads grid"), tr("Attention matrix"),
                                             tr("Query row chart"), tr("Swin windows and window matrix"),
-                                            tr("Predictions"), tr("Side by side: paper defaults vs current options")};
+                                            tr("Predictions"), tr("Side by side: paper defaults vs current options"),
+                                            tr("Swin: a step of the cyclic shift"), tr("Logits taken apart"),
+                                            tr("Swin: relative position bias"), tr("Swin: stage hierarchy"),
+                                            tr("Attention rollout"), tr("Mean attention distance"),
+                                            tr("Softmax saturation"), tr("Sandbox: q·k against d_k"),
+                                            tr("Padding leakage"), tr("Head similarity"),
+                                            tr("Position embedding similarity"), tr("Patch filter components")};
     for (int i = 0; i < kNumFigureViews; ++i) {
-        if (FigureView(i) == FigureView::Windows && !swin) continue;
+        const FigureView v = FigureView(i);
+        const bool swin_only = v == FigureView::Windows || v == FigureView::Shift || v == FigureView::Bias ||
+                               v == FigureView::Hierarchy;
+        const bool vit_only = v == FigureView::Rollout || v == FigureView::PosEmbed || v == FigureView::Filters;
+        if ((swin_only && !swin) || (vit_only && swin)) continue;
         view_->addItem(names[i], i);
     }
     view_->setCurrentIndex(std::max(0, view_->findData(int(r.view))));

@@ -43,9 +43,12 @@ QSizeF figure_size(const ExportRequest& r) {
 
 BuiltFigure export_figure_for(const Session& session, const ViewSettings& settings, const ExportRequest& r) {
     const QSizeF size = figure_size(r);
-    return build_view_figure(r.view, figure_inputs(session), figure_selection(settings),
-                             export_options(settings, r.show_photo, r.caption), r.dark ? theme_dark() : theme_light(),
-                             float(size.width()), float(size.height()));
+    FigureOptions o = export_options(settings, r.show_photo, r.caption);
+    o.swin_step = r.swin_step;
+    o.rollout = r.rollout;
+    o.sandbox_dk = r.sandbox_dk;
+    return build_view_figure(r.view, figure_inputs(session), figure_selection(settings), o,
+                             r.dark ? theme_dark() : theme_light(), float(size.width()), float(size.height()));
 }
 
 QStringList export_view(const Session& session, const ViewSettings& settings, const ExportRequest& r) {

@@ -25,6 +25,9 @@ struct ExportRequest {
     bool show_photo = true;
     QString caption;
     bool write_csv = false;       // the numbers drawn, as FILE.csv beside the figure
+    int swin_step = 0;            // the Shift view's step
+    RolloutOptions rollout;       // the Rollout view's options
+    int sandbox_dk = 64;          // the Sandbox view's d_k
 };
 
 // Width and height in figure px (1/96 inch) for a request.

@@ -4,6 +4,7 @@
 
 #include "attention_stats.h"
 #include "controls_dock.h"
+#include "analyses_panel.h"
 #include "explained_panel.h"
 #include "export_dialog.h"
 #include "figure_export.h"
@@ -96,6 +97,10 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     QDockWidget* explained_dock = make_dock(tr("Explained"), "explained", explained_, this);
     addDockWidget(Qt::RightDockWidgetArea, explained_dock);
     tabifyDockWidget(matrix_dock, explained_dock);
+    analyses_ = new AnalysesPanel(session_, settings_);
+    QDockWidget* analyses_dock = make_dock(tr("Analyses"), "analyses", analyses_, this);
+    addDockWidget(Qt::RightDockWidgetArea, analyses_dock);
+    tabifyDockWidget(matrix_dock, analyses_dock);
     matrix_dock->raise();
     predictions_ = new PredictionsPanel(session_);
     addDockWidget(Qt::LeftDockWidgetArea, make_dock(tr("Predictions"), "predictions", predictions_, this));
@@ -123,6 +128,7 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     attach_figure_menu(chart_, FigureView::Query);
     attach_figure_menu(predictions_, FigureView::Predictions);
     attach_figure_menu(explained_->canvas(), FigureView::Shift);
+    attach_figure_menu(analyses_->canvas(), FigureView::Distance);
     connect(explained_->canvas(), &ExplainedCanvas::hovered, this, [this](const QString& t) {
         if (t.isEmpty()) statusBar()->clearMessage();
         else statusBar()->showMessage(t);
@@ -387,7 +393,10 @@ namespace vitscope {
 
 void MainWindow::attach_figure_menu(QWidget* view, FigureView kind) {
     view->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(view, &QWidget::customContextMenuRequested, this, [this, view, kind](const QPoint& pos) {
+    connect(view, &QWidget::customContextMenuRequested, this, [this, view, kind0 = kind](const QPoint& pos) {
+        // Canvases that switch between figures export the one they show.
+        const auto* canvas = qobject_cast<const GlFigureWidget*>(view);
+        const FigureView kind = canvas ? canvas->figure_view() : kind0;
         current_view_ = kind;
         QMenu menu(view);
         menu.addAction(tr("Export Figure…"), this, [this, kind] { export_figure_dialog(kind); });
@@ -397,6 +406,12 @@ void MainWindow::attach_figure_menu(QWidget* view, FigureView kind) {
         menu.addAction(tr("Export Side-by-Side Figure…"), this, [this] { export_figure_dialog(FigureView::Compare); });
         menu.exec(view->mapToGlobal(pos));
     });
+}
+
+void MainWindow::apply_view_extras(ExportRequest& r) const {
+    r.swin_step = explained_->canvas()->step();
+    r.rollout = analyses_->canvas()->extra_options().rollout;
+    r.sandbox_dk = analyses_->canvas()->extra_options().sandbox_dk;
 }
 
 bool MainWindow::export_figure_to(const ExportRequest& r) {
@@ -439,16 +454,19 @@ void MainWindow::export_figure_dialog(FigureView view) {
     }
     ExportRequest r = last_export_;
     r.view = view;
+    apply_view_extras(r);
     if (r.path.isEmpty()) r.path = QDir::home().filePath(QStringLiteral("vitscope-%1.png").arg(figure_view_name(view)));
     ExportDialog d(r, session_->is_swin(), this);
     if (d.exec() != QDialog::Accepted) return;
     last_export_ = d.request();
+    apply_view_extras(last_export_);
     export_figure_to(last_export_);
 }
 
 void MainWindow::copy_figure(FigureView view) {
     ExportRequest r = last_export_;
     r.view = view;
+    apply_view_extras(r);
     try {
         copy_view_to_clipboard(*session_, *settings_, r);
         statusBar()->showMessage(tr("Copied the %1 figure (PNG and SVG)").arg(figure_view_name(view)), 5000);

@@ -21,6 +21,7 @@ class QueryRowChart;
 class ControlsDock;
 class PredictionsPanel;
 class ExplainedPanel;
+class AnalysesPanel;
 struct RgbImage;
 
 struct StartupChoice {
@@ -49,6 +50,7 @@ public:
     ControlsDock* controls() const { return controls_; }
     PredictionsPanel* predictions() const { return predictions_; }
     ExplainedPanel* explained() const { return explained_; }
+    AnalysesPanel* analyses() const { return analyses_; }
     QString error_text() const;  // the banner's message ("" when hidden)
 
     // Export without a dialog (the dialog's OK, tests): writes the figure, or shows the error in the
@@ -77,6 +79,7 @@ private:
     void step_layer(int delta);
     void step_head(int delta);
     void attach_figure_menu(QWidget* view, FigureView kind);
+    void apply_view_extras(ExportRequest& r) const;  // the step, rollout and d_k the panels show
     void export_sheet_dialog();
     void export_sweep_dialog();
 
@@ -90,6 +93,7 @@ private:
     ControlsDock* controls_;
     PredictionsPanel* predictions_;
     ExplainedPanel* explained_;
+    AnalysesPanel* analyses_;
     QLabel* banner_;
     QLabel* model_status_;
     QLabel* tokens_status_;

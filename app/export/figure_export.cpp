@@ -318,6 +318,7 @@ void paint_draw_list(QPainter& p, const DrawList& list, float scale, CellPath ce
             const QImage img = qimage(list.images[size_t(im->image)]);
             p.save();
             p.setOpacity(im->opacity);
+            p.setRenderHint(QPainter::SmoothPixmapTransform, im->smooth);
             p.drawImage(qrect(im->rect), img, im->source.empty() ? QRectF(img.rect()) : qrect(im->source));
             p.restore();
         }

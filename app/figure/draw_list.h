@@ -64,6 +64,7 @@ struct ImageItem {
     int image = -1;  // index into DrawList::images
     RectF source;    // in image pixels; empty: the whole image
     float opacity = 1.0f;
+    bool smooth = true;  // false: nearest-neighbour scaling (pixel-art tiles such as patch filters)
 };
 
 enum class LineDash : uint8_t { Solid, Dashed };

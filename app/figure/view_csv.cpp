@@ -2,6 +2,7 @@
 // with 9 significant digits so that every float32 reads back to the same value.
 #include "view_figures.h"
 #include "swin_explained_figures.h"
+#include "analysis_figures.h"
 
 #include "attention_stats.h"
 
@@ -147,6 +148,14 @@ std::string view_csv(FigureView view, const FigureInputs& in, const FigureSelect
     case FigureView::Shift:
     case FigureView::Hierarchy: return map_csv(in, sel);
     case FigureView::Logits: return logits_csv(in, sel);
+    case FigureView::Rollout:
+    case FigureView::Distance:
+    case FigureView::Saturation:
+    case FigureView::Sandbox:
+    case FigureView::Leakage:
+    case FigureView::HeadSimilarity:
+    case FigureView::PosEmbed:
+    case FigureView::Filters: return analysis_csv(view, in, sel);
     case FigureView::Bias: return bias_csv(in, sel);
     }
     return {};

@@ -3,6 +3,7 @@
 #include "attention_stats.h"
 #include "figure_parts.h"
 #include "swin_explained_figures.h"
+#include "analysis_figures.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +15,9 @@ namespace vitscope {
 namespace {
 
 constexpr const char* kViewNames[kNumFigureViews] = {"image",   "heads",  "matrix", "query", "windows",  "predictions",
-                                                     "compare", "shift",  "logits", "bias",  "hierarchy"};
+                                                     "compare", "shift",  "logits", "bias",  "hierarchy",
+                                                     "rollout", "distance", "saturation", "sandbox", "leakage",
+                                                     "similarity", "posembed", "filters"};
 
 std::string fmt(const char* f, double v) {
     char buf[64];
@@ -495,6 +498,14 @@ BuiltFigure build_view_figure(FigureView view, const FigureInputs& in, const Fig
         case FigureView::Logits: b = build_logit_terms_figure(in, s, opt, theme, width, height); break;
         case FigureView::Bias: b = build_swin_bias_figure(in, s, opt, theme, width, height); break;
         case FigureView::Hierarchy: b = build_swin_hierarchy_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Rollout: b = build_rollout_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Distance: b = build_distance_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Saturation: b = build_saturation_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Sandbox: b = build_sandbox_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Leakage: b = build_leakage_figure(in, s, opt, theme, width, height); break;
+        case FigureView::HeadSimilarity: b = build_head_similarity_figure(in, s, opt, theme, width, height); break;
+        case FigureView::PosEmbed: b = build_posembed_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Filters: b = build_filters_figure(in, s, opt, theme, width, height); break;
     }
     b.list.title = std::string("vitscope ") + figure_view_name(view) + " figure";
     return b;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "draw_list.h"
+#include "attention_rollout.h"
 #include "heatmap_figure.h"
 #include "model_loader.h"
 #include "swin_figure.h"
@@ -27,10 +28,18 @@ enum class FigureView {
     Logits,       // the query's logits taken apart: q·k, relative position bias, shift mask; softmax
     Bias,         // Swin: a head's relative position bias table, its window matrix, seen from the query
     Hierarchy,    // Swin: the stages side by side with the patch merging between them
+    Rollout,      // ViT: attention rollout from the first special token over the image
+    Distance,     // mean attention distance per head against depth (ViT paper Fig. 7 right)
+    Saturation,   // entropy, peak and softmax-Jacobian norm per layer and head, current vs paper
+    Sandbox,      // random q, k: the spread of q·k against d_k, a softmax row with and without 1/sqrt(d_k)
+    Leakage,      // the share of attention on padding keys per layer and head
+    HeadSimilarity,  // the heads' JS divergence in the layer, and each head ablated
+    PosEmbed,     // ViT: cosine similarity of the position embeddings (Fig. 7 centre)
+    Filters,      // ViT: principal components of the patch filters (Fig. 7 left)
 };
-constexpr int kNumFigureViews = 11;
+constexpr int kNumFigureViews = 19;
 // "image", "heads", "matrix", "query", "windows", "predictions", "compare", "shift", "logits", "bias",
-// "hierarchy"
+// "hierarchy", "rollout", "distance", "saturation", "sandbox", "leakage", "similarity", "posembed", "filters"
 const char* figure_view_name(FigureView v);
 bool parse_figure_view(const std::string& s, FigureView& out);
 
@@ -74,6 +83,8 @@ struct FigureOptions {
     float matrix_pan_x = 0, matrix_pan_y = 0;
     std::string hint;              // a muted line at the bottom (the live views' usage hints)
     int swin_step = 0;             // Shift view: the step (SwinShiftStep, 0..4)
+    RolloutOptions rollout;        // Rollout view: head fusion, discard ratio, start layer
+    int sandbox_dk = 64;           // Sandbox view: d_k of the softmax row
 };
 
 // Where the interactive parts of a built figure lie (for hit testing in the live views).
