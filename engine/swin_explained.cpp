@@ -118,7 +118,8 @@ std::vector<double> swin_cross_region_share(const SwinTrace& t, int block) {
                 if (!real[size_t(q)]) continue;
                 double cross = 0;
                 for (int k = 0; k < N; ++k)
-                    if (slot_region[size_t(k)] != slot_region[size_t(q)]) cross += b.prob(w, h, q, k);
+                    // A pair the -100 mask cut keeps exp(-100) ~ 4e-44 of probability: it counts as cut.
+                    if (slot_region[size_t(k)] != slot_region[size_t(q)] && b.mask.empty()) cross += b.prob(w, h, q, k);
                 sum += cross;
                 ++queries;
             }

@@ -54,8 +54,9 @@ std::vector<float> swin_bias_matrix(const SwinBlock& block, int window, int head
 std::vector<float> swin_bias_table(const SwinBlock& block, int head);
 
 // Per head, the mean over every query of every window of the attention mass on keys of another
-// region (the pairs the shift mask would have cut). Exactly 0 with the mask on, and for blocks
-// without a shift. Padding slots are not queries.
+// region (the pairs the shift mask would have cut). Exactly 0 with the mask on (a cut pair keeps
+// exp(-100) ~ 4e-44 of probability, counted as cut), and for blocks without a shift. Padding slots
+// are not queries.
 std::vector<double> swin_cross_region_share(const SwinTrace& t, int block);
 
 }  // namespace vitscope

@@ -149,6 +149,30 @@ private slots:
             QCOMPARE(r.err.count('\n'), 1);
             QVERIFY2(r.err.contains("ViT-family"), qPrintable(r.err));
         }
+        // Swin leakage: [per head] per block, exactly 0 with the shift mask, > 0 without it in shifted blocks.
+        const int heads[6] = {2, 2, 4, 4, 8, 8};  // the default Swin: depths 2-2-2, heads 2-4-8
+        for (bool mask : {true, false}) {
+            QStringList args{"analyze", asset("models/vitscope-swin-tiny"), asset("images/default.png"), "--what",
+                             "swin-leakage", "--json"};
+            if (!mask) args << "--no-shift-mask";
+            const Result r = cli(args);
+            QCOMPARE(r.code, 0);
+            const QJsonObject top = QJsonDocument::fromJson(r.out).object();
+            QCOMPARE(keys(top), QStringList{"swin_leakage"});
+            const QJsonArray share = top.value("swin_leakage").toObject().value("share").toArray();
+            QCOMPARE(share.size(), 6);
+            for (int b = 0; b < 6; ++b) {
+                QCOMPARE(share[b].toArray().size(), heads[b]);
+                for (const QJsonValue& v : share[b].toArray()) {
+                    const bool shifted = b == 1 || b == 3;  // stage 2's map is one window: no shift
+                    if (mask || !shifted) QCOMPARE(v.toDouble(), 0.0);
+                    else QVERIFY(v.toDouble() > 0.0);
+                }
+            }
+        }
+        const Result vit = cli({"analyze", asset("images/default.png"), "--what", "swin-leakage", "--json"});
+        QCOMPARE(vit.code, 1);
+        QVERIFY2(vit.err.contains("needs a Swin model"), qPrintable(vit.err));
         const Result bad = cli({"analyze", asset("images/default.png"), "--what", "everything"});
         QCOMPARE(bad.code, 2);
         const Result help = cli({"analyze", "--help"});

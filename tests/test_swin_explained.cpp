@@ -138,9 +138,9 @@ private slots:
         off_mask.shift_mask = false;
         const Run off = run("swin_tiny", {}, off_mask);
         const int b = first_shifted_block(on.trace);
-        for (double s : swin_cross_region_share(on.trace, b)) QCOMPARE(s, 0.0);
+        for (double s : swin_cross_region_share(on.trace, b)) QVERIFY(s == 0.0);  // exactly
         for (double s : swin_cross_region_share(off.trace, b)) QVERIFY(s > 0.0);
-        for (double s : swin_cross_region_share(off.trace, 0)) QCOMPARE(s, 0.0);  // block 0 has no shift
+        for (double s : swin_cross_region_share(off.trace, 0)) QVERIFY(s == 0.0);  // block 0 has no shift
     }
 };
 

@@ -9,6 +9,8 @@
 #include "embedding_structure.h"
 #include "head_similarity.h"
 #include "mask_leakage.h"
+#include "swin_explained.h"
+#include "swin_figure.h"
 #include "softmax_saturation.h"
 
 #include <algorithm>
@@ -85,7 +87,8 @@ void print_grid(const std::vector<float>& values, int gh, int gw) {
     }
 }
 
-const std::set<std::string> kWhat = {"rollout", "distance", "saturation", "leakage", "heads", "posembed", "filters"};
+const std::set<std::string> kWhat = {"rollout", "distance", "saturation", "leakage", "heads", "posembed", "filters",
+                                     "swin-leakage"};
 
 RolloutOptions rollout_options(const Args& a, int depth) {
     RolloutOptions o;
@@ -164,6 +167,25 @@ int analyze_leakage(const Args& a, const AttentionSource& s, const ModelInput& i
         std::printf("note: the input has no padding (use --preprocess pad on a non-square image): all shares are 0\n");
     std::printf("share of each query's attention on padding keys, padding mask %s:\n", o.padding_mask ? "on" : "off");
     print_table("", s, share, " %9.4f");
+    return 0;
+}
+
+// Per block and head, the attention that crosses shift regions (what the -100 mask cuts); 0 with the
+// mask on and for blocks without a shift. Swin only.
+int analyze_swin_leakage(const Args& a, const SwinTrace& t) {
+    Table share;
+    for (size_t b = 0; b < t.blocks.size(); ++b) share.push_back(swin_cross_region_share(t, int(b)));
+    if (a.has("json")) {
+        std::printf("{\"swin_leakage\":{\"share\":%s}}\n", json_table(share).c_str());
+        return 0;
+    }
+    std::printf("attention on keys of another shift region (mean per query), shift mask %s:\n",
+                t.swin_options.shift_mask ? "on (so exactly 0)" : "off");
+    for (size_t b = 0; b < share.size(); ++b) {
+        std::printf("  %-34s", swin_block_name(t, int(b)).c_str());
+        for (double v : share[b]) std::printf(" %9.4f", v);
+        std::printf("\n");
+    }
     return 0;
 }
 
@@ -255,6 +277,9 @@ std::string analyze_usage() {
            "              {\"posembed\":{\"grid\":[h,w],\"cosine\":[N x N]}}  (ViT only)\n"
            "  filters     the first 28 principal components of the patch filters as RGB tiles [P,P,3]\n"
            "              {\"filters\":{\"components\":[[..]..]}}  (ViT only)\n"
+           "  swin-leakage  per block and head, the attention on keys of another shift region (what the\n"
+           "              -100 mask cuts: 0 with it, see --no-shift-mask) {\"swin_leakage\":{\"share\":[[per head]\n"
+           "              per block]}}  (Swin only)\n"
            "Layers in order (Swin: blocks of all stages), heads in order. Without MODEL, the embedded\n"
            "default ViT.\n\n"
            "  --what WHAT                 the analysis (required)\n"
@@ -267,11 +292,13 @@ std::string analyze_usage() {
 
 int cmd_analyze(const Args& a) {
     const ModelAndImage paths = model_and_image(a, "analyze [MODEL] IMAGE --what WHAT");
-    if (!a.has("what")) throw UsageError("analyze needs --what (" "rollout, distance, saturation, leakage, heads, posembed, filters)");
+    if (!a.has("what"))
+        throw UsageError("analyze needs --what (rollout, distance, saturation, leakage, heads, posembed, filters, "
+                         "swin-leakage)");
     const std::string what = a.get("what");
     if (!kWhat.count(what))
-        throw UsageError("--what must be rollout, distance, saturation, leakage, heads, posembed or filters, got '" +
-                         what + "'");
+        throw UsageError("--what must be rollout, distance, saturation, leakage, heads, posembed, filters or "
+                         "swin-leakage, got '" + what + "'");
     apply_threads(a);
     ModelRun r;
     r.model = load_model(paths.model);
@@ -281,12 +308,16 @@ int cmd_analyze(const Args& a) {
                                  (what == "rollout" ? "its stages merge tokens, so layers do not chain"
                                                     : "it has no absolute position embedding or readable patch filters") +
                                  ")");
+    if (what == "swin-leakage" && !r.model.swin)
+        throw std::runtime_error("analyze --what swin-leakage needs a Swin model; " + paths.model +
+                                 " is of the ViT family (no shifted windows)");
     if (what == "posembed") return analyze_posembed(a, *r.model.vit);
     if (what == "filters") return analyze_filters(a, *r.model.vit);
     if (what == "rollout") rollout_options(a, r.model.vit->hp.depth);  // usage errors before the forward pass
     r.input = prepare_input(a, r.model, paths.image);
     run_forward(a, r);
     if (what == "rollout") return analyze_rollout(a, r);
+    if (what == "swin-leakage") return analyze_swin_leakage(a, r.swin_trace);
     const AttentionSource s = r.model.swin ? AttentionSource(r.swin_trace) : AttentionSource(r.trace, r.model.patch_size());
     const AttentionOptions& o = r.model.swin ? r.swin_trace.options : r.trace.options;
     if (what == "distance") return analyze_distance(a, s);

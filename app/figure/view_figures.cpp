@@ -121,11 +121,23 @@ BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const F
         else if (o.hover_token >= np && size_t(o.hover_token - np) < f.cell_flags.size())
             f.cell_flags[size_t(o.hover_token - np)] |= kCellHover;
     }
+    SwinPartition part;
+    if (in.swin) {
+        part = swin_partition(*in.swin, s.layer);
+        // Without the shift mask, the keys of the query's window in another region are what the mask
+        // would have cut: highlight them.
+        const SwinQuery q = swin_query(*in.swin, s.layer, s.query);
+        const size_t qi = size_t(q.row) * part.grid_w + q.col;
+        if (!in.swin->swin_options.shift_mask && !part.region_of.empty() && qi < part.region_of.size())
+            for (size_t i = 0; i < part.region_of.size() && i < f.cell_flags.size(); ++i)
+                if (part.window_of[i] == part.window_of[qi] && part.region_of[i] != part.region_of[qi])
+                    f.cell_flags[i] |= kCellHighlight;
+    }
     const int photo = add_photo(dl, in, o);
     const RectF box{0, 0, w, h - caption_height(o, t)};
     const HeatmapLayout l = layout_heatmap(f, box, layout_style(t, LayoutSize::Large));
     add_heatmap(dl, f, l, t, photo, LayoutSize::Large);
-    if (in.swin) add_swin_partition(dl, swin_partition(*in.swin, s.layer), l.grid, o.swin_regions, false, t);
+    if (in.swin) add_swin_partition(dl, part, l.grid, o.swin_regions, false, t);
     b.panels.push_back({l, f.grid_w, f.grid_h, int(f.side_values.size()), s.head});
     add_caption(dl, in, s, o, t);
     return b;
