@@ -5,8 +5,12 @@
 #include "swin_figure.h"
 #include "view_settings.h"
 
+#include <QAbstractSlider>
+#include <QAbstractSpinBox>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QWheelEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -14,6 +18,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -44,10 +49,34 @@ ControlsDock::ControlsDock(Session* session, ViewSettings* settings, QWidget* pa
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setWidget(scroll);
+    scroll_ = scroll;
+    guard_wheel(body);
     connect(session_, &Session::model_changed, this, &ControlsDock::on_model_changed);
     connect(session_, &Session::trace_changed, this, &ControlsDock::sync_options);
     connect(settings_, &ViewSettings::selection_changed, this, &ControlsDock::sync_selection);
     on_model_changed();
+}
+
+void ControlsDock::guard_wheel(QWidget* root) {
+    for (QWidget* w : root->findChildren<QWidget*>()) {
+        if (!qobject_cast<QComboBox*>(w) && !qobject_cast<QAbstractSpinBox*>(w) && !qobject_cast<QAbstractSlider*>(w))
+            continue;
+        w->setFocusPolicy(Qt::StrongFocus);  // not Qt::WheelFocus: the wheel must not grab focus
+        w->removeEventFilter(this);
+        w->installEventFilter(this);
+    }
+}
+
+bool ControlsDock::eventFilter(QObject* watched, QEvent* e) {
+    if (e->type() == QEvent::Wheel) {
+        auto* w = qobject_cast<QWidget*>(watched);
+        if (w && !w->hasFocus()) {
+            // Scroll the dock instead (sent on explicitly: Qt does not pass a refused wheel event up).
+            QCoreApplication::sendEvent(scroll_->verticalScrollBar(), e);
+            return true;
+        }
+    }
+    return QDockWidget::eventFilter(watched, e);
 }
 
 QWidget* ControlsDock::build_view_group() {
@@ -96,7 +125,16 @@ QWidget* ControlsDock::build_view_group() {
         if (!syncing_) settings_->set_head(v == head_->maximum() ? kMeanOfHeads : v);
     });
     connect(query_, &QSpinBox::valueChanged, this, [this](int v) {
-        if (!syncing_) settings_->set_query(v);
+        if (syncing_) return;
+        const auto st = session_->swin_trace();
+        if (st && !st->blocks.empty()) {
+            // Swin: a token of the block's stage map; the selection keeps the stage-0 patch under it.
+            const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
+            const int W = std::max(st->blocks[size_t(block)].geometry.width, 1);
+            settings_->set_query(swin_patch_of_token(*st, block, v / W, v % W));
+            return;
+        }
+        settings_->set_query(v);
     });
     connect(cls_, &QPushButton::clicked, this, [this] { settings_->set_query(0); });
     connect(query_tool_, &QRadioButton::toggled, this, [this](bool on) {
@@ -232,6 +270,12 @@ QWidget* ControlsDock::build_style_group() {
     srow->addWidget(smooth_);
     srow->addWidget(grid_);
     f->addRow(tr("Sampling"), srow);
+    special_in_range_ = new QCheckBox(tr("CLS / special tokens inside the colour range"));
+    special_in_range_->setToolTip(
+        tr("Off: the colours span the patches only, so the map keeps its contrast; a special token above that "
+           "range is drawn at the top colour and the colourbar gets a ▲ with its value.\n"
+           "On: the range includes the special tokens (often much larger), so patch differences look flatter."));
+    f->addRow(special_in_range_);
 
     auto push = [this] {
         if (syncing_) return;
@@ -242,6 +286,7 @@ QWidget* ControlsDock::build_style_group() {
         s.opacity = float(opacity_->value()) / 100.0f;
         s.sampling = smooth_->isChecked() ? Sampling::Smooth : Sampling::Nearest;
         s.show_grid = grid_->isChecked();
+        s.special_in_range = special_in_range_->isChecked();
         settings_->set_style(s);
     };
     connect(colormap_, &QComboBox::currentIndexChanged, this, push);
@@ -250,6 +295,7 @@ QWidget* ControlsDock::build_style_group() {
     connect(opacity_, &QSlider::valueChanged, this, push);
     connect(smooth_, &QCheckBox::toggled, this, push);
     connect(grid_, &QCheckBox::toggled, this, push);
+    connect(special_in_range_, &QCheckBox::toggled, this, push);
     auto sync = [this] {
         syncing_ = true;
         const FigureStyle& s = settings_->style();
@@ -259,6 +305,7 @@ QWidget* ControlsDock::build_style_group() {
         opacity_->setValue(int(std::lround(s.opacity * 100)));
         smooth_->setChecked(s.sampling == Sampling::Smooth);
         grid_->setChecked(s.show_grid);
+        special_in_range_->setChecked(s.special_in_range);
         syncing_ = false;
     };
     connect(settings_, &ViewSettings::style_changed, this, sync);
@@ -298,6 +345,7 @@ void ControlsDock::on_model_changed() {
         ablation_box_->layout()->addWidget(c);
         head_on_.push_back(c);
     }
+    guard_wheel(ablation_box_);
     syncing_ = false;
     settings_->clamp_to(depth, heads, tokens);
     sync_selection();
@@ -316,7 +364,7 @@ void ControlsDock::sync_selection() {
     head_->setRange(0, heads);
     layer_->setValue(settings_->layer());
     head_->setValue(head == kMeanOfHeads ? head_->maximum() : head);
-    query_->setValue(settings_->query());
+    for (int h = 0; h < int(head_on_.size()); ++h) head_on_[size_t(h)]->setVisible(h < heads);
     head_label_->setText(head == kMeanOfHeads ? tr("mean") : QString::number(head));
     const auto trace = session_->trace();
     const auto st = session_->swin_trace();
@@ -324,9 +372,13 @@ void ControlsDock::sync_selection() {
         const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
         layer_label_->setText(QString::fromStdString(swin_block_name(*st, block)));
         const SwinQuery q = swin_query(*st, block, settings_->query());
+        const SwinWindowGeometry& g = st->blocks[size_t(block)].geometry;
+        query_->setRange(0, std::max(g.height * g.width - 1, 0));
+        query_->setValue(q.row * g.width + q.col);
         query_label_->setText(tr("token (%1, %2) · window %3 slot %4").arg(q.row).arg(q.col).arg(q.window).arg(q.position));
     } else {
         layer_label_->setText(QString::number(settings_->layer()));
+        query_->setValue(settings_->query());
         query_label_->setText(trace && settings_->query() < trace->num_tokens
                                   ? QString::fromStdString(trace->token_name(settings_->query()))
                                   : QString());

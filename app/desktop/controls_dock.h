@@ -3,6 +3,9 @@
 // opacity, sampling). View controls only change ViewSettings; option controls go to the Session.
 // For Swin the layer slider walks every block ("stage S · block B (W-MSA / SW-MSA)"), the head slider
 // follows the block's stage, and a Swin group holds the shift / shift mask / position bias switches.
+// For Swin the Query box counts tokens of the selected block's stage map (row * W_s + col) and the
+// "Heads on" boxes show only that stage's heads. The mouse wheel scrolls the dock: a combo box,
+// spin box or slider takes the wheel only once it has focus (click or Tab).
 #pragma once
 
 #include <QDockWidget>
@@ -12,6 +15,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QRadioButton;
 class QSlider;
 class QSpinBox;
@@ -37,6 +41,12 @@ public:
     QCheckBox* swin_shift_mask() const { return swin_shift_mask_; }
     QCheckBox* swin_bias() const { return swin_bias_; }
     QCheckBox* swin_regions() const { return swin_regions_; }
+    QSpinBox* query_box() const { return query_; }
+    QCheckBox* special_in_range() const { return special_in_range_; }
+    const std::vector<QCheckBox*>& head_on_boxes() const { return head_on_; }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* e) override;
 
 private:
     QWidget* build_view_group();
@@ -49,10 +59,12 @@ private:
     void sync_selection();
     void sync_options();
     void push_options();
+    void guard_wheel(QWidget* root);  // wheel scrolls the dock unless the control has focus
 
     Session* session_;
     ViewSettings* settings_;
     bool syncing_ = false;
+    QScrollArea* scroll_ = nullptr;
 
     QSlider* layer_ = nullptr;
     QLabel* layer_title_ = nullptr;
@@ -83,6 +95,7 @@ private:
     QSlider* opacity_ = nullptr;
     QCheckBox* smooth_ = nullptr;
     QCheckBox* grid_ = nullptr;
+    QCheckBox* special_in_range_ = nullptr;
 
     QWidget* swin_group_ = nullptr;
     QCheckBox* swin_shift_ = nullptr;

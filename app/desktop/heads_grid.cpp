@@ -19,7 +19,7 @@ namespace vitscope {
 
 HeadsCanvas::HeadsCanvas(Session* session, ViewSettings* settings, QWidget* parent)
     : GlFigureWidget(parent), session_(session), settings_(settings) {
-    setMinimumSize(240, 200);
+    setMinimumSize(160, 110);
     connect(session_, &Session::trace_changed, this, &HeadsCanvas::refresh);
     connect(session_, &Session::model_changed, this, &HeadsCanvas::refresh);
     connect(settings_, &ViewSettings::selection_changed, this, &HeadsCanvas::refresh);

@@ -11,11 +11,11 @@ namespace vitscope {
 ImageView::ImageView(Session* session, ViewSettings* settings, QWidget* parent)
     : GlFigureWidget(parent), session_(session), settings_(settings) {
     setMouseTracking(true);
-    setMinimumSize(320, 320);
-    connect(session_, &Session::trace_changed, this, &ImageView::refresh);
-    connect(session_, &Session::model_changed, this, &ImageView::refresh);
-    connect(settings_, &ViewSettings::selection_changed, this, &ImageView::refresh);
-    connect(settings_, &ViewSettings::style_changed, this, &ImageView::refresh);
+    setMinimumSize(200, 200);  // small windows (a projector at 640x420) keep every dock apart
+    connect(session_, &Session::trace_changed, this, &ImageView::data_changed);
+    connect(session_, &Session::model_changed, this, &ImageView::data_changed);
+    connect(settings_, &ViewSettings::selection_changed, this, &ImageView::data_changed);
+    connect(settings_, &ViewSettings::style_changed, this, &ImageView::data_changed);
     connect(settings_, &ViewSettings::tool_changed, this, [this] {
         setCursor(settings_->tool() == ToolMode::Mask ? Qt::CrossCursor : Qt::ArrowCursor);
         refresh();
@@ -103,7 +103,23 @@ void ImageView::mousePressEvent(QMouseEvent* e) {
     apply_tool(t);
 }
 
+void ImageView::data_changed() {
+    refresh();
+    if (!mouse_inside_) return;
+    const int t = token_at(mouse_pos_);
+    if (t != hover_token_) {
+        hover_token_ = t;
+        refresh();  // the hover frame moves with the cell
+    }
+    emit_hover();
+}
+
 void ImageView::emit_hover() {
+    hover_text_ = hover_readout();
+    emit hovered(hover_text_);
+}
+
+QString ImageView::hover_readout() const {
     const int t = hover_token_;
     const HeatmapFigure& f = figure();
     const auto trace = session_->trace();
@@ -115,7 +131,7 @@ void ImageView::emit_hover() {
         if (!partition_.region_of.empty()) text += tr(" · region %1").arg(partition_.region_of[size_t(t)]);
         text += f.cell_flags[size_t(t)] & kCellOutside ? tr(" · outside the query's window: not attended")
                                                        : tr(" · attention %1").arg(double(f.values[size_t(t)]), 0, 'g', 4);
-        emit hovered(text);
+        return text;
     } else if (t >= 0 && trace) {
         const float p = t < trace->num_prefix ? f.side_values[size_t(t)] : f.values[size_t(t - trace->num_prefix)];
         QString where = QString::fromStdString(trace->token_name(t));
@@ -123,13 +139,14 @@ void ImageView::emit_hover() {
             const int patch = t - trace->num_prefix;
             where = tr("patch %1 (row %2, col %3)").arg(patch).arg(patch / trace->grid_width).arg(patch % trace->grid_width);
         }
-        emit hovered(tr("token %1 · %2 · attention %3").arg(t).arg(where).arg(double(p), 0, 'g', 4));
-    } else {
-        emit hovered(QString());
+        return tr("token %1 · %2 · attention %3").arg(t).arg(where).arg(double(p), 0, 'g', 4);
     }
+    return QString();
 }
 
 void ImageView::mouseMoveEvent(QMouseEvent* e) {
+    mouse_inside_ = true;
+    mouse_pos_ = e->position();
     const int t = token_at(e->position());
     if (t != hover_token_) {
         hover_token_ = t;
@@ -149,7 +166,9 @@ void ImageView::mouseReleaseEvent(QMouseEvent*) {
 }
 
 void ImageView::leaveEvent(QEvent*) {
+    mouse_inside_ = false;
     hover_token_ = -1;
+    hover_text_.clear();
     emit hovered(QString());
     refresh();
 }

@@ -30,6 +30,8 @@ public:
     // Swin: the partition drawn over the map (empty for ViT).
     const SwinPartition& partition() const { return partition_; }
     int figure_builds() const { return builds_; }
+    // The status-bar readout for the cell under the mouse ("" when none), as last emitted.
+    QString hover_text() const { return hover_text_; }
 
 signals:
     void hovered(const QString& text);  // empty when the mouse leaves the tokens
@@ -46,11 +48,18 @@ private:
     int shown_block() const;                 // Swin: the block on screen
     void apply_tool(int token);
     void emit_hover();
+    QString hover_readout() const;  // the readout for hover_token_ ("" for none)
+    // The data under the mouse changed (trace, selection, style): rebuild, then recompute which cell
+    // the mouse is over (a Swin stage map has other cells) and its readout.
+    void data_changed();
 
     Session* session_;
     ViewSettings* settings_;
     SwinPartition partition_;
     int hover_token_ = -1;
+    bool mouse_inside_ = false;
+    QPointF mouse_pos_;
+    QString hover_text_;
     bool dragging_ = false;
     std::set<int> drag_visited_;
     int builds_ = 0;

@@ -107,8 +107,16 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
 
     build_menus();
     build_status_bar();
-    connect(session_, &Session::error, this, &MainWindow::show_error);
+    connect(session_, &Session::error, this, [this](const QString& message) {
+        // A failed load keeps the previous model; a failed compute keeps the shown trace.
+        pending_recent_model_.clear();
+        show_error(message);
+    });
     connect(session_, &Session::model_changed, this, [this] {
+        if (!pending_recent_model_.isEmpty()) {
+            add_recent("recent/models", pending_recent_model_);  // only a model that loaded
+            pending_recent_model_.clear();
+        }
         banner_->hide();
         banner_->clear();
         update_status();
@@ -137,8 +145,16 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     if (persist_) {
         QSettings s;
         restoreGeometry(s.value("window/geometry").toByteArray());
-        restoreState(s.value("window/state").toByteArray());
+        saved_state_ = s.value("window/state").toByteArray();
     }
+}
+
+void MainWindow::showEvent(QShowEvent* e) {
+    QMainWindow::showEvent(e);
+    if (!default_state_.isEmpty()) return;
+    // The layout is in place now: keep it for Reset Layout, then restore the last session's docks.
+    default_state_ = saveState();
+    if (!saved_state_.isEmpty()) restoreState(saved_state_);
 }
 
 MainWindow::~MainWindow() = default;
@@ -196,6 +212,10 @@ void MainWindow::build_menus() {
     });
     view->addSeparator();
     for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    QAction* reset = view->addAction(tr("&Reset Layout"), this, &MainWindow::reset_layout);
+    reset->setObjectName("reset_layout");
+    reset->setToolTip(tr("Put every panel back where it starts (after the window was small, or panels were closed)"));
 }
 
 void MainWindow::step_layer(int delta) {
@@ -280,23 +300,53 @@ void MainWindow::update_status() {
 }
 
 void MainWindow::show_error(const QString& message) {
-    banner_->setText(tr("Error: %1").arg(message) +
-                     (session_->model() ? tr("\nStill using %1.").arg(session_->model_name()) : QString()));
+    show_error_keeping(message, session_->model() ? tr("model %1").arg(session_->model_name()) : QString());
+}
+
+void MainWindow::show_error_keeping(const QString& message, const QString& kept) {
+    banner_->setText(tr("Error: %1").arg(message) + (kept.isEmpty() ? QString() : tr("\nStill using %1.").arg(kept)));
     banner_->show();
+}
+
+QStringList MainWindow::recent_models() const {
+    return persist_ ? QSettings().value("recent/models").toStringList() : QStringList();
+}
+
+QStringList MainWindow::recent_images() const {
+    return persist_ ? QSettings().value("recent/images").toStringList() : QStringList();
+}
+
+void MainWindow::reset_layout() {
+    for (QDockWidget* d : findChildren<QDockWidget*>()) {
+        d->setFloating(false);
+        d->show();
+    }
+    restoreState(default_state_);
+    // Docks as wide as they start, whatever size the window went through.
+    QList<QDockWidget*> left, right;
+    for (QDockWidget* d : findChildren<QDockWidget*>()) {
+        if (d->isHidden()) continue;
+        (dockWidgetArea(d) == Qt::LeftDockWidgetArea ? left : right).push_back(d);
+    }
+    const int w = width();
+    if (!left.isEmpty()) resizeDocks({left.front()}, {std::max(w * 22 / 100, 280)}, Qt::Horizontal);
+    if (!right.isEmpty()) resizeDocks({right.front()}, {std::max(w * 30 / 100, 320)}, Qt::Horizontal);
 }
 
 QString MainWindow::error_text() const { return banner_->isHidden() ? QString() : banner_->text(); }
 
 void MainWindow::open_model(const QString& path) {
+    pending_recent_model_ = path;
     session_->open_model(path);
-    add_recent("recent/models", path);
 }
 
 bool MainWindow::open_image(const QString& path) {
     try {
         set_image(load_rgb_image(path), QFileInfo(path).fileName());
     } catch (const std::exception& e) {
-        show_error(QString::fromStdString(e.what()));
+        // The image on screen stays: name it, not the model.
+        const QString kept = session_->image_name();
+        show_error_keeping(QString::fromStdString(e.what()), kept.isEmpty() ? QString() : tr("image %1").arg(kept));
         return false;
     }
     add_recent("recent/images", path);
@@ -371,8 +421,8 @@ void MainWindow::start(const StartupChoice& choice) {
             notes << tr("default model not built yet: test fixture");
         }
     }
-    session_->open_model(model);  // not a recent file unless the user picked it
-    if (!choice.model_path.isEmpty()) add_recent("recent/models", model);
+    if (!choice.model_path.isEmpty()) pending_recent_model_ = model;  // a recent file once it loads
+    session_->open_model(model);
 
     QString image = choice.image_path;
     if (image.isEmpty()) {

@@ -52,6 +52,11 @@ public:
     ExplainedPanel* explained() const { return explained_; }
     AnalysesPanel* analyses() const { return analyses_; }
     QString error_text() const;  // the banner's message ("" when hidden)
+    // File > Recent Models / Recent Images as stored (empty when not persisting).
+    QStringList recent_models() const;
+    QStringList recent_images() const;
+    // View > Reset Layout: every dock back where and how large it starts.
+    void reset_layout();
 
     // Export without a dialog (the dialog's OK, tests): writes the figure, or shows the error in the
     // banner and returns false; nothing else in the window changes.
@@ -67,12 +72,15 @@ protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
     void closeEvent(QCloseEvent* e) override;
+    void showEvent(QShowEvent* e) override;
 
 private:
     void build_menus();
     void build_status_bar();
     void update_status();
     void show_error(const QString& message);
+    // The banner for a failed request; `kept` says what is still in use ("model X", "image Y").
+    void show_error_keeping(const QString& message, const QString& kept);
     void paste_image();
     void add_recent(const QString& key, const QString& path);
     void rebuild_recent_menus();
@@ -102,6 +110,9 @@ private:
     QString startup_note_;
     QMenu* recent_models_ = nullptr;
     QMenu* recent_images_ = nullptr;
+    QString pending_recent_model_;    // added to Recent Models once it has loaded
+    QByteArray default_state_;        // the docks as first laid out (View > Reset Layout)
+    QByteArray saved_state_;          // the docks as the last session left them (restored on first show)
     ExportRequest last_export_;       // the dialog starts from the last request
     FigureView current_view_ = FigureView::Image;  // the view Ctrl+E / Ctrl+Shift+C act on
 };

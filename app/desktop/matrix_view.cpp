@@ -15,15 +15,15 @@ namespace vitscope {
 AttentionMatrixView::AttentionMatrixView(Session* session, ViewSettings* settings, QWidget* parent)
     : GlFigureWidget(parent), session_(session), settings_(settings) {
     setMouseTracking(true);
-    setMinimumSize(220, 220);
-    connect(session_, &Session::trace_changed, this, &AttentionMatrixView::refresh);
+    setMinimumSize(140, 110);
+    connect(session_, &Session::trace_changed, this, &AttentionMatrixView::data_changed);
     connect(session_, &Session::model_changed, this, [this] {
         zoom_ = 1.0f;
         pan_ = {};
-        refresh();
+        data_changed();
     });
-    connect(settings_, &ViewSettings::selection_changed, this, &AttentionMatrixView::refresh);
-    connect(settings_, &ViewSettings::style_changed, this, &AttentionMatrixView::refresh);
+    connect(settings_, &ViewSettings::selection_changed, this, &AttentionMatrixView::data_changed);
+    connect(settings_, &ViewSettings::style_changed, this, &AttentionMatrixView::data_changed);
 }
 
 BuiltFigure AttentionMatrixView::build(float width, float height) {
@@ -77,9 +77,37 @@ void AttentionMatrixView::mouseMoveEvent(QMouseEvent* e) {
             refresh();
         }
     }
+    mouse_inside_ = true;
+    mouse_pos_ = e->position();
+    const QString text = readout_at(mouse_pos_);
+    if (text != hover_) {
+        hover_ = text;
+        refresh();
+    }
+}
+
+void AttentionMatrixView::leaveEvent(QEvent*) {
+    mouse_inside_ = false;
+    if (!hover_.isEmpty()) {
+        hover_.clear();
+        refresh();
+    }
+}
+
+void AttentionMatrixView::data_changed() {
+    refresh();  // the figure (and query_) for the new data
+    const QString text = mouse_inside_ ? readout_at(mouse_pos_) : QString();
+    if (text != hover_) {
+        hover_ = text;
+        refresh();  // the hint line shows the readout
+    }
+}
+
+QString AttentionMatrixView::readout_at(const QPointF& pos) const {
     const auto trace = session_->trace();
     const auto st = session_->swin_trace();
-    const HitResult h = hit_test(figure(), figure_layout(), float(e->position().x()), float(e->position().y()));
+    const HitResult h = hit_test(figure(), figure_layout(), float(pos.x()), float(pos.y()));
+    if (h.kind != HitResult::Patch || size_t(h.index) >= figure().values.size()) return QString();
     QString text;
     if (st && h.kind == HitResult::Patch) {
         auto slot = [&](int p) {
@@ -88,16 +116,15 @@ void AttentionMatrixView::mouseMoveEvent(QMouseEvent* e) {
         };
         text = tr("window %1: %2 → %3: %4").arg(query_.window).arg(slot(h.row), slot(h.col))
                    .arg(double(figure().values[size_t(h.index)]), 0, 'g', 4);
-        if (figure().cell_flags[size_t(h.index)] & kCellShiftMasked) text += tr(" · shift mask −100");
+        if (size_t(h.index) < figure().cell_flags.size() && (figure().cell_flags[size_t(h.index)] & kCellShiftMasked))
+            text += tr(" · shift mask −100");
     } else if (trace && h.kind == HitResult::Patch)
         text = tr("query %1 → key %2: %3")
                    .arg(QString::fromStdString(trace->token_name(h.row)), QString::fromStdString(trace->token_name(h.col)))
                    .arg(double(figure().values[size_t(h.index)]), 0, 'g', 4);
-    if (text != hover_) {
-        hover_ = text;
-        refresh();
-    }
+    return text;
 }
+
 
 void AttentionMatrixView::mouseReleaseEvent(QMouseEvent* e) {
     if (dragged_) return;

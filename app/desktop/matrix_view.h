@@ -18,6 +18,8 @@ public:
     FigureView figure_view() const override { return FigureView::Matrix; }
     const HeatmapFigure& figure() const { return built_.figure; }
     const SwinQuery& swin_query_shown() const { return query_; }
+    // The readout of the cell under the mouse ("" when none), shown as the figure's hint line.
+    QString hover_text() const { return hover_; }
 
 protected:
     BuiltFigure build(float width, float height) override;
@@ -25,9 +27,13 @@ protected:
     void mousePressEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
+    void leaveEvent(QEvent* e) override;
 
 private:
     HeatmapLayout figure_layout() const;  // the layout with zoom and pan applied to the grid
+    QString readout_at(const QPointF& pos) const;  // "" outside the cells
+    // The data changed: rebuild, then recompute the readout under the mouse from the new figure.
+    void data_changed();
 
     Session* session_;
     ViewSettings* settings_;
@@ -37,6 +43,8 @@ private:
     QPointF press_pos_, press_pan_;
     bool dragged_ = false;
     QString hover_;
+    bool mouse_inside_ = false;
+    QPointF mouse_pos_;
 };
 
 }  // namespace vitscope

@@ -40,9 +40,13 @@ QTreeWidget* make_list(const QStringList& headers) {
     t->setHeaderLabels(headers);
     t->setRootIsDecorated(false);
     t->setSelectionMode(QAbstractItemView::NoSelection);
+    // Every column as wide as its text (class names are never elided: the list scrolls sideways
+    // when the dock is narrower); the last column takes what is left.
     t->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    t->header()->setStretchLastSection(false);
-    t->header()->setSectionResizeMode(1, QHeaderView::Stretch);
+    t->header()->setStretchLastSection(true);
+    t->setTextElideMode(Qt::ElideNone);
+    t->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    t->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     return t;
 }
 
@@ -53,7 +57,7 @@ PredictionsPanel::PredictionsPanel(Session* session, QWidget* parent) : QWidget(
     header_->setWordWrap(true);
     current_ = make_list({tr("#"), tr("class"), tr("p"), tr("Δ vs paper")});
     baseline_ = make_list({tr("#"), tr("class (paper defaults)"), tr("p")});
-    auto* lists = new QHBoxLayout;
+    auto* lists = new QVBoxLayout;  // one above the other: each gets the dock's full width
     lists->addWidget(current_);
     lists->addWidget(baseline_);
     auto* v = new QVBoxLayout(this);
@@ -87,6 +91,7 @@ void PredictionsPanel::rebuild() {
         auto* it = new QTreeWidgetItem(current_);
         it->setText(0, QString::number(i + 1));
         it->setText(1, name(c));
+        it->setToolTip(1, name(c));
         it->setText(2, QString::number(double(p[size_t(c)]), 'f', 4));
         const double d = double(p[size_t(c)]) - double(pb[size_t(c)]);
         it->setText(3, QString::asprintf("%+.4f", d));

@@ -11,7 +11,7 @@ namespace vitscope {
 
 QueryRowChart::QueryRowChart(Session* session, ViewSettings* settings, QWidget* parent)
     : QWidget(parent), session_(session), settings_(settings) {
-    setMinimumHeight(110);
+    setMinimumHeight(70);
     connect(session_, &Session::trace_changed, this, &QueryRowChart::rebuild);
     connect(session_, &Session::model_changed, this, &QueryRowChart::rebuild);
     connect(settings_, &ViewSettings::selection_changed, this, &QueryRowChart::rebuild);

@@ -63,6 +63,7 @@ void ViewSettings::load(QSettings& s) {
     st.sampling = s.value("view/smooth", false).toBool() ? Sampling::Smooth : Sampling::Nearest;
     st.opacity = std::clamp(s.value("view/opacity", 0.6).toFloat(), 0.0f, 1.0f);
     st.show_grid = s.value("view/grid", true).toBool();
+    st.special_in_range = s.value("view/special_in_range", false).toBool();
     set_style(st);
 }
 
@@ -73,6 +74,7 @@ void ViewSettings::save(QSettings& s) const {
     s.setValue("view/smooth", style_.sampling == Sampling::Smooth);
     s.setValue("view/opacity", double(style_.opacity));
     s.setValue("view/grid", style_.show_grid);
+    s.setValue("view/special_in_range", style_.special_in_range);
 }
 
 }  // namespace vitscope

@@ -46,13 +46,13 @@ LayoutStyle layout_style(const Theme& t, LayoutSize size) {
         s.margin = 10;
         s.gap = 6;
         s.colorbar_width = 14;
-        s.colorbar_labels = std::ceil(text_width_estimate("0.000", t.small_size)) + 10;
+        s.colorbar_labels = std::ceil(text_width_estimate("0.0000", t.small_size)) + 10;
         s.title_height = std::ceil(t.title_size * 1.6f);
     } else {
         s.margin = 4;
         s.gap = 4;
         s.colorbar_width = 8;
-        s.colorbar_labels = std::ceil(text_width_estimate("0.000", t.small_size * 0.85f)) + 8;
+        s.colorbar_labels = std::ceil(text_width_estimate("0.0000", t.small_size * 0.85f)) + 8;
         s.title_height = std::ceil(t.small_size * 1.45f);
     }
     return s;
@@ -80,23 +80,58 @@ void add_heatmap(DrawList& dl, const HeatmapFigure& f, const HeatmapLayout& l, c
         s.grid_lines = true;
         dl.add(std::move(s));
     }
-    if (!l.colorbar.empty()) dl.add(ColorbarItem{l.colorbar, f.colormap});
-
     const float label = large ? t.small_size : t.small_size * 0.85f;
+    // An over-range mark takes the top of the colourbar's box: a triangle in the colormap's top colour.
+    RectF bar = l.colorbar;
+    const float cap = std::min(label * 1.3f, bar.h * 0.25f);
+    const bool over = !f.over_label.empty() && !bar.empty() && cap >= 5;
+    if (over) {
+        bar.y += cap;
+        bar.h -= cap;
+    }
+    if (!bar.empty()) dl.add(ColorbarItem{bar, f.colormap});
     if (!l.title.empty() && !f.title.empty()) {
         float ts = large ? t.title_size : t.small_size;
         const float w = text_width_estimate(f.title, ts, large);
         if (w > l.title.w) ts = std::max(6.0f, ts * l.title.w / w);
         dl.add(TextItem{l.title, f.title, ts, t.text, HAlign::Left, VAlign::Middle, large});
     }
-    if (!l.colorbar.empty()) {
-        const float x = l.colorbar.right();
-        for (const ColorbarTick& tick : f.ticks) {
-            const float y = l.colorbar.y + (1.0f - tick.t) * l.colorbar.h;
+    if (!bar.empty()) {
+        const float x = bar.right();
+        const float h = label * 1.4f;
+        // Labels that would overprint the one below are left out (short bars in small tiles).
+        float free_above = bar.bottom() + h;  // the top of the last label placed
+        std::vector<ColorbarTick> ticks = f.ticks;
+        std::sort(ticks.begin(), ticks.end(), [](const ColorbarTick& a, const ColorbarTick& b) { return a.t < b.t; });
+        for (const ColorbarTick& tick : ticks) {
+            const float y = bar.y + (1.0f - tick.t) * bar.h;
+            const float ty = std::clamp(y - h * 0.5f, bar.y - h * 0.25f, bar.bottom() - h * 0.75f);
+            if (ty + h > free_above + 0.5f) continue;
+            free_above = ty;
             dl.add(LineItem{x, y, x + 3, y, t.text_muted, 1.0f});
-            const float h = label * 1.4f;
-            const float ty = std::clamp(y - h * 0.5f, l.colorbar.y - h * 0.25f, l.colorbar.bottom() - h * 0.75f);
-            dl.add(TextItem{{x + 5, ty, 200, h}, tick.label, label, t.text, HAlign::Left, VAlign::Middle});
+            dl.add(TextItem{{x + 5, ty, text_width_estimate(tick.label, label) + 2, h}, tick.label, label, t.text,
+                            HAlign::Left, VAlign::Middle});
+        }
+        if (over) {
+            // matplotlib's `extend='max'`: a triangle above the bar; beside it the special token's value.
+            const Rgb8 top = colormap_lookup(f.colormap, 1.0f);
+            const RectF tri{bar.x - 2, bar.y - cap, bar.w + 4, cap};
+            dl.add(TextItem{tri, "\u25B2", cap, {top.r, top.g, top.b, 255}, HAlign::Center, VAlign::Bottom});
+            const std::string value = f.over_label.substr(f.over_label.rfind(' ') + 1);
+            dl.add(TextItem{{x + 5, tri.y, text_width_estimate(value, label) + 2, cap}, value, label, t.text,
+                            HAlign::Left, VAlign::Bottom});
+        }
+    }
+    if (f.ablated && !l.grid.empty()) {
+        // The head's output is zeroed: grey the map, strike it through, say so.
+        dl.add(RectItem{l.grid, with_alpha(t.background, 150)});
+        dl.add(LineItem{l.grid.x, l.grid.bottom(), l.grid.right(), l.grid.y, t.negative, large ? 3.0f : 2.0f});
+        const float ts = std::clamp(l.grid.w / 7.0f, 7.0f, large ? 16.0f : 12.0f);
+        const float tw = text_width_estimate("ablated", ts, true) + 8, th = ts * 1.5f;
+        if (tw <= l.grid.w) {
+            const RectF lb{l.grid.x + (l.grid.w - tw) * 0.5f, l.grid.y + (l.grid.h - th) * 0.5f, tw, th};
+            dl.add(RectItem{lb, t.label_back});
+            dl.add(TextItem{lb, "ablated", ts, t.negative, HAlign::Center, VAlign::Middle, true});
         }
     }
     if (!l.side.empty() && l.cell >= 14) {
@@ -189,11 +224,29 @@ void add_query_chart(DrawList& dl, const QueryRowData& q, RectF box, const Theme
         dl.add(TextItem{box, "No attention yet", t.label_size, t.text_muted, HAlign::Center, VAlign::Middle});
         return;
     }
-    const float th = t.label_size * 1.6f;
+    // The title on one line, or on two (split at the " · " nearest the middle) where one line would
+    // need a font under 8 px: never cut.
+    const float line_h = t.label_size * 1.6f;
+    const float avail = box.w - 12;
+    auto fit = [&](const std::string& s) {
+        const float w = text_width_estimate(s, t.label_size);
+        return w > avail ? std::max(5.0f, t.label_size * avail / w) : t.label_size;
+    };
+    std::vector<std::string> lines{q.title};
+    if (fit(q.title) < 8.0f) {
+        size_t best = std::string::npos;
+        for (size_t at = q.title.find(" · "); at != std::string::npos; at = q.title.find(" · ", at + 1))
+            if (best == std::string::npos || std::abs(int(at) - int(q.title.size() / 2)) <
+                                                 std::abs(int(best) - int(q.title.size() / 2)))
+                best = at;
+        if (best != std::string::npos) lines = {q.title.substr(0, best), q.title.substr(best + 4)};
+    }
     float ts = t.label_size;
-    const float tw = text_width_estimate(q.title, ts);
-    if (tw > box.w - 12) ts = std::max(6.0f, ts * (box.w - 12) / tw);
-    dl.add(TextItem{{box.x + 6, box.y + 2, box.w - 12, th}, q.title, ts, t.text, HAlign::Left, VAlign::Middle});
+    for (const std::string& line : lines) ts = std::min(ts, fit(line));
+    for (size_t i = 0; i < lines.size(); ++i)
+        dl.add(TextItem{{box.x + 6, box.y + 2 + line_h * float(i), avail, line_h}, lines[i], ts, t.text, HAlign::Left,
+                        VAlign::Middle});
+    const float th = line_h * float(lines.size());
     const float axis_w = text_width_estimate("0.00", t.small_size) + 8;
     const RectF plot{box.x + axis_w, box.y + th + 6, box.w - axis_w - 6, box.h - th - 14};
     if (plot.empty()) return;

@@ -102,7 +102,15 @@ HeatmapFigure attention_figure(const ViTTrace& trace, int layer, int head, int q
             f.cell_flags[size_t(t - trace.num_prefix)] = fl;
         }
     }
-    apply_style(f, style, attention_range(trace, style.normalization, layer, head, query));
+    ValueRange raw = attention_range(trace, style.normalization, layer, head, query);
+    if (style.special_in_range && !f.side_values.empty() && style.normalization != Normalization::RawFixed)
+        raw = merge_ranges(raw, range_of(f.side_values));
+    apply_style(f, style, raw);
+    if (!f.side_values.empty()) {
+        const auto top = std::max_element(f.side_values.begin(), f.side_values.end());
+        if (*top > f.value_range.hi * (1.0f + 1e-6f))
+            f.over_label = f.side_labels[size_t(top - f.side_values.begin())] + " " + format_value(*top);
+    }
     f.title = (head == kMeanOfHeads ? std::string("mean of heads") : "head " + std::to_string(head)) + " · layer " +
               std::to_string(layer) + " · query " + trace.token_name(query);
     return f;

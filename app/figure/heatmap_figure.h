@@ -34,6 +34,12 @@ struct HeatmapFigure {
     bool show_colorbar = true;
     std::string title;
     std::vector<ColorbarTick> ticks;
+    // A special token (CLS, DIST, registers) above the range: its cell is drawn at the colormap's top
+    // and the colourbar gets an over-range mark (a triangle, as matplotlib's `extend`) with this label,
+    // e.g. "CLS 0.245". Empty: nothing above the range.
+    std::string over_label;
+    // A head whose output the options zero (ablation): the tile says so ("ablated").
+    bool ablated = false;
 
     int num_cells() const { return grid_w * grid_h; }
 };
@@ -75,6 +81,9 @@ struct FigureStyle {
     Sampling sampling = Sampling::Nearest;
     float opacity = 0.6f;
     bool show_grid = true;
+    // Special tokens (CLS, ...) in the colour range: false: the range spans the patches (the map's
+    // contrast) and a special token above it gets an over-range mark; true: the range includes them.
+    bool special_in_range = false;
 };
 
 // The heatmap of `query`'s attention over the keys in (layer, head) (head may be kMeanOfHeads):

@@ -39,22 +39,46 @@ FigureSelection clamp_selection(const FigureInputs& in, FigureSelection s) {
 
 namespace {
 
-// The figure's bottom lines: the user's caption, then the provenance (each one text line).
-float caption_height(const FigureOptions& o, const Theme& t) {
+// A font size at which `text` fits `width` (never below `min_size`).
+float fitting_size(const std::string& text, float size, float width, float min_size) {
+    const float w = text_width_estimate(text, size);
+    return w > width ? std::max(min_size, size * width / w) : size;
+}
+
+// The live views' hint as one line, or two (split at the " · " nearest the middle) when one line
+// would need a font under 8 px: a hint is never cut.
+std::vector<std::string> hint_lines(const FigureOptions& o, const Theme& t, float width) {
+    if (o.hint.empty()) return {};
+    const float avail = width - 16;
+    if (fitting_size(o.hint, t.small_size, avail, 0) >= 8.0f) return {o.hint};
+    const std::string sep = " · ";
+    size_t best = std::string::npos;
+    for (size_t at = o.hint.find(sep); at != std::string::npos; at = o.hint.find(sep, at + 1))
+        if (best == std::string::npos ||
+            std::abs(int(at) - int(o.hint.size() / 2)) < std::abs(int(best) - int(o.hint.size() / 2)))
+            best = at;
+    if (best == std::string::npos) return {o.hint};
+    return {o.hint.substr(0, best), o.hint.substr(best + sep.size())};
+}
+
+// The figure's bottom lines: the user's caption, then the provenance (each one text line), then
+// the hint (one or two lines).
+float caption_height(const FigureOptions& o, const Theme& t, float width) {
     float h = 0;
     if (!o.caption.empty()) h += t.label_size * 1.6f;
     if (o.provenance) h += t.caption_size * 1.6f;
-    if (!o.hint.empty()) h += t.small_size * 1.7f;
+    h += float(hint_lines(o, t, width).size()) * t.small_size * 1.7f;
     return h;
 }
 
 void add_caption(DrawList& dl, const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o,
                  const Theme& t) {
-    float y = dl.height - caption_height(o, t);
+    float y = dl.height - caption_height(o, t, dl.width);
     const float margin = 8;
     if (!o.caption.empty()) {
         const float h = t.label_size * 1.6f;
-        dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, o.caption, t.label_size, t.text, HAlign::Left,
+        dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, o.caption,
+                        fitting_size(o.caption, t.label_size, dl.width - 2 * margin, 5.0f), t.text, HAlign::Left,
                         VAlign::Middle});
         y += h;
     }
@@ -68,9 +92,12 @@ void add_caption(DrawList& dl, const FigureInputs& in, const FigureSelection& se
         dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, text, size, t.text_muted, HAlign::Left, VAlign::Middle});
         y += h;
     }
-    if (!o.hint.empty()) {
-        dl.add(TextItem{{margin, y, dl.width - 2 * margin, t.small_size * 1.7f}, o.hint, t.small_size, t.text_muted,
-                        HAlign::Left, VAlign::Middle});
+    for (const std::string& line : hint_lines(o, t, dl.width)) {
+        const float h = t.small_size * 1.7f;
+        dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, line,
+                        fitting_size(line, t.small_size, dl.width - 2 * margin, 5.0f), t.text_muted, HAlign::Left,
+                        VAlign::Middle});
+        y += h;
     }
 }
 
@@ -103,6 +130,14 @@ HeatmapFigure image_heatmap(const FigureInputs& in, bool baseline, const FigureS
     return attention_figure(t, s.layer, s.head, s.query, style);
 }
 
+// The options zero this head's output in this layer (block): ablated and inside the layer range.
+bool head_ablated(const FigureInputs& in, int layer, int head) {
+    const AttentionOptions* a = in.vit ? &in.vit->options : in.swin ? &in.swin->options : nullptr;
+    if (!a || head < 0) return false;
+    const bool in_range = layer >= a->first_layer && (a->last_layer < 0 || layer <= a->last_layer);
+    return in_range && std::find(a->ablated_heads.begin(), a->ablated_heads.end(), head) != a->ablated_heads.end();
+}
+
 // ---- Image ---------------------------------------------------------------------------------------
 
 BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
@@ -112,6 +147,10 @@ BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const F
     DrawList& dl = b.list;
     b.figure = image_heatmap(in, false, s, o.style);
     HeatmapFigure& f = b.figure;
+    if (head_ablated(in, s.layer, s.head)) {
+        f.ablated = true;
+        f.title += " · ablated (output zeroed)";
+    }
     if (in.swin && o.hover_token >= 0 && size_t(o.hover_token) < f.cell_flags.size())
         f.cell_flags[size_t(o.hover_token)] |= kCellHover;
     if (in.vit && o.hover_token >= 0) {
@@ -134,7 +173,7 @@ BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const F
                     f.cell_flags[i] |= kCellHighlight;
     }
     const int photo = add_photo(dl, in, o);
-    const RectF box{0, 0, w, h - caption_height(o, t)};
+    const RectF box{0, 0, w, h - caption_height(o, t, w)};
     const HeatmapLayout l = layout_heatmap(f, box, layout_style(t, LayoutSize::Large));
     add_heatmap(dl, f, l, t, photo, LayoutSize::Large);
     if (in.swin) add_swin_partition(dl, part, l.grid, o.swin_regions, false, t);
@@ -152,7 +191,7 @@ BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const F
     DrawList& dl = b.list;
     const int H = in.num_heads(s.layer);
     const int n = H + 1;  // every head and the mean
-    const RectF box{0, 0, w, h - caption_height(o, t)};
+    const RectF box{0, 0, w, h - caption_height(o, t, w)};
     // The column count that gives the largest maps (each tile: a square map plus its colourbar).
     const LayoutStyle small = layout_style(t, LayoutSize::Small);
     const float bar = small.gap + small.colorbar_width + small.colorbar_labels;
@@ -179,6 +218,8 @@ BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const F
         ts.head = i == H ? kMeanOfHeads : i;
         HeatmapFigure f = image_heatmap(in, false, ts, style);
         f.title = ts.head == kMeanOfHeads ? "mean" : "head " + std::to_string(i);
+        f.ablated = ts.head != kMeanOfHeads && head_ablated(in, s.layer, ts.head);
+        if (f.ablated) f.title += " · ablated";
         if (in.vit) {  // the thumbnails show patches only
             f.side_values.clear();
             f.side_flags.clear();
@@ -219,7 +260,7 @@ BuiltFigure matrix_view(const FigureInputs& in, const FigureSelection& s, const 
                         float w, float h) {
     BuiltFigure b;
     b.list = empty_list(in, s, o, t, w, h);
-    add_matrix_panel(b.list, b, in, s, o, t, {0, 0, w, h - caption_height(o, t)});
+    add_matrix_panel(b.list, b, in, s, o, t, {0, 0, w, h - caption_height(o, t, w)});
     add_caption(b.list, in, s, o, t);
     return b;
 }
@@ -231,7 +272,7 @@ BuiltFigure query_view(const FigureInputs& in, const FigureSelection& s, const F
     BuiltFigure b;
     b.list = empty_list(in, s, o, t, w, h);
     const QueryRowData q = query_row_data(in, s);
-    add_query_chart(b.list, q, {0, 0, w, h - caption_height(o, t)}, t);
+    add_query_chart(b.list, q, {0, 0, w, h - caption_height(o, t, w)}, t);
     b.figure.grid_w = int(q.row.size());
     b.figure.grid_h = 1;
     b.figure.values = q.row;
@@ -253,7 +294,7 @@ BuiltFigure windows_view(const FigureInputs& in, const FigureSelection& s, const
     BuiltFigure b;
     b.list = empty_list(in, s, o, t, w, h);
     DrawList& dl = b.list;
-    const float content_h = h - caption_height(o, t);
+    const float content_h = h - caption_height(o, t, w);
     const int photo = add_photo(dl, in, o);
     HeatmapFigure f = image_heatmap(in, false, s, o.style);
     f.title = swin_block_name(*in.swin, s.layer) + " · windows and shift regions";
@@ -291,7 +332,7 @@ BuiltFigure predictions_view(const FigureInputs& in, const FigureSelection& s, c
                              float w, float h) {
     BuiltFigure b;
     b.list = empty_list(in, s, o, t, w, h);
-    const RectF box{0, 0, w, h - caption_height(o, t)};
+    const RectF box{0, 0, w, h - caption_height(o, t, w)};
     const RowVector* cur = logits_of(in, false);
     const RowVector* base = logits_of(in, true);
     if (!cur || cur->size() == 0) {
@@ -337,7 +378,7 @@ BuiltFigure compare_view(const FigureInputs& in, const FigureSelection& s, const
     BuiltFigure b;
     b.list = empty_list(in, s, o, t, w, h);
     DrawList& dl = b.list;
-    const float content_h = h - caption_height(o, t);
+    const float content_h = h - caption_height(o, t, w);
     const int photo = add_photo(dl, in, o);
     HeatmapFigure base = image_heatmap(in, true, s, o.style);
     HeatmapFigure cur = image_heatmap(in, false, s, o.style);

@@ -1,0 +1,379 @@
+// Issue 17's bugs, each as a regression test on the desktop app (tiny test ViT and Swin fixtures,
+// generated images): the wheel over the Controls dock, hover readouts that follow the data, Recent
+// Models only after a load, View > Reset Layout and small windows, the special tokens' over-range
+// mark, an image error naming the image kept, ablated heads marked in the heads grid, Swin controls
+// that follow the block's stage, and no text cut (predictions table, colourbar labels, chart
+// title, hints).
+#include "attention_stats.h"
+#include "controls_dock.h"
+#include "heads_grid.h"
+#include "image_view.h"
+#include "main_window.h"
+#include "matrix_view.h"
+#include "predictions_panel.h"
+#include "query_row_chart.h"
+#include "session.h"
+#include "swin_figure.h"
+#include "test_support.h"
+#include "view_settings.h"
+#include "figure_source.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QWheelEvent>
+#include <QtTest>
+
+using namespace vitscope;
+
+namespace {
+
+// Text items whose estimated ink runs past their box or out of the figure.
+QStringList cut_texts(const DrawList& dl) {
+    QStringList out;
+    for (const DrawItem& item : dl.items) {
+        const auto* t = std::get_if<TextItem>(&item);
+        if (!t || t->text.empty()) continue;
+        const float w = text_width_estimate(t->text, t->size, t->bold);
+        float x0 = t->box.x;
+        if (t->halign == HAlign::Center) x0 = t->box.x + (t->box.w - w) * 0.5f;
+        if (t->halign == HAlign::Right) x0 = t->box.right() - w;
+        const bool cut = w > t->box.w + 1.0f || x0 < -0.5f || x0 + w > dl.width + 0.5f || t->size < 5.0f;
+        if (cut) out << QString("'%1' (size %2, needs %3 px, box %4 px at x %5, figure %6 px)")
+                            .arg(QString::fromStdString(t->text)).arg(double(t->size)).arg(double(w))
+                            .arg(double(t->box.w)).arg(double(t->box.x)).arg(double(dl.width));
+    }
+    return out;
+}
+
+// Pairs of text items whose estimated ink rectangles overlap (labels that overprint).
+QStringList overprints(const DrawList& dl) {
+    struct Ink { QRectF r; QString text; };
+    std::vector<Ink> inks;
+    for (const DrawItem& item : dl.items) {
+        const auto* t = std::get_if<TextItem>(&item);
+        if (!t || t->text.empty()) continue;
+        const float w = text_width_estimate(t->text, t->size, t->bold);
+        float x0 = t->box.x;
+        if (t->halign == HAlign::Center) x0 = t->box.x + (t->box.w - w) * 0.5f;
+        if (t->halign == HAlign::Right) x0 = t->box.right() - w;
+        const float h = t->size * 1.1f;
+        float y0 = t->box.y + (t->box.h - h) * 0.5f;
+        if (t->valign == VAlign::Top) y0 = t->box.y;
+        if (t->valign == VAlign::Bottom) y0 = t->box.bottom() - h;
+        inks.push_back({QRectF(x0, y0, w, h), QString::fromStdString(t->text)});
+    }
+    QStringList out;
+    for (size_t i = 0; i < inks.size(); ++i)
+        for (size_t j = i + 1; j < inks.size(); ++j)
+            if (inks[i].r.adjusted(1, 1, -1, -1).intersects(inks[j].r.adjusted(1, 1, -1, -1)))
+                out << QString("'%1' / '%2'").arg(inks[i].text, inks[j].text);
+    return out;
+}
+
+bool has_text(const DrawList& dl, const std::string& needle) {
+    for (const DrawItem& item : dl.items)
+        if (const auto* t = std::get_if<TextItem>(&item); t && t->text.find(needle) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+class TestAppClassroom : public QObject {
+    Q_OBJECT
+    std::unique_ptr<MainWindow> w_;
+    QTemporaryDir settings_dir_;
+
+    Session* session() { return w_->session(); }
+    ImageView* view() { return w_->image_view(); }
+    ViewSettings* settings() { return w_->view_settings(); }
+
+    void open_vit() {
+        w_->open_model(QString::fromStdString(test::data_path("vit/vit_tiny_hf")));
+        QVERIFY(session()->wait_idle());
+        QVERIFY(session()->trace());
+    }
+    void open_swin() {
+        w_->open_model(QString::fromStdString(test::data_path("swin/swin_tiny_hf")));
+        QVERIFY(session()->wait_idle());
+        QVERIFY(session()->swin_trace());
+    }
+
+private slots:
+    void initTestCase() {
+        QSurfaceFormat::setDefaultFormat(gl_core_format());
+        // Settings (recent files, layout) in a folder of our own, never the user's.
+        QVERIFY(settings_dir_.isValid());
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settings_dir_.path());
+        QCoreApplication::setOrganizationName("vitscope-test");
+        QCoreApplication::setApplicationName("test_app_classroom");
+        w_ = std::make_unique<MainWindow>(/*persist=*/true);
+        w_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w_.get()));
+        w_->start({QString::fromStdString(test::data_path("vit/vit_tiny_hf")), QString()});
+        QVERIFY(session()->wait_idle());
+        QVERIFY(session()->trace());
+    }
+
+    // Bug 1: the wheel over a combo box scrolls the dock; the combo keeps its value.
+    void wheel_over_controls_scrolls_the_dock() {
+        w_->resize(1100, 560);  // the Controls dock needs its scroll bar
+        QTest::qWait(50);
+        auto* scroll = qobject_cast<QScrollArea*>(w_->controls()->widget());
+        QVERIFY(scroll);
+        QScrollBar* bar = scroll->verticalScrollBar();
+        QVERIFY2(bar->maximum() > 0, "the dock should scroll at this size");
+        bar->setValue(0);
+        QComboBox* combo = w_->controls()->scale_combo();
+        QVERIFY(!combo->hasFocus());
+        QCOMPARE(combo->focusPolicy(), Qt::StrongFocus);
+        const int index = combo->currentIndex();
+        const QPointF at(combo->width() / 2.0, combo->height() / 2.0);
+        QWheelEvent down(at, combo->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                         Qt::NoScrollPhase, false);
+        QApplication::sendEvent(combo, &down);
+        QCOMPARE(combo->currentIndex(), index);
+        QVERIFY(bar->value() > 0);
+        // The sliders too.
+        const int layer = w_->controls()->layer_slider()->value();
+        QWheelEvent up(at, at, QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(w_->controls()->layer_slider(), &up);
+        QCOMPARE(w_->controls()->layer_slider()->value(), layer);
+        QVERIFY(session()->wait_idle());
+        w_->resize(1500, 940);
+    }
+
+    // Bug 2: after a layer change the readout is the new layer's value under the same mouse position.
+    void hover_readout_follows_the_layer() {
+        settings()->set_layer(0);
+        settings()->set_head(0);
+        settings()->set_query(0);
+        const int patch = 5;
+        QTest::mouseMove(view(), view()->patch_center(patch));
+        QTRY_VERIFY(!view()->hover_text().isEmpty());
+        auto expected = [&] {
+            const auto t = session()->trace();
+            return QString("token %1 · patch %2 (row %3, col %4) · attention %5")
+                .arg(patch + t->num_prefix).arg(patch).arg(patch / t->grid_width).arg(patch % t->grid_width)
+                .arg(double(view()->figure().values[size_t(patch)]), 0, 'g', 4);
+        };
+        QCOMPARE(view()->hover_text(), expected());
+        const QString before = view()->hover_text();
+        QSignalSpy spy(view(), &ImageView::hovered);
+        settings()->set_layer(1);  // what `]` does
+        QCOMPARE(view()->hover_text(), expected());
+        QVERIFY(view()->hover_text() != before);
+        QVERIFY(!spy.isEmpty());
+        QCOMPARE(spy.last().first().toString(), expected());
+        settings()->set_layer(0);
+    }
+
+    // Bug 3: a file that fails to load as a model is not a recent model; one that loads is.
+    void recent_models_only_after_a_load() {
+        const QString readme = QString::fromStdString(test::data_path("vit/README.md"));
+        w_->open_model(readme);
+        QVERIFY(session()->wait_idle());
+        QVERIFY(!w_->error_text().isEmpty());
+        QVERIFY(!w_->recent_models().contains(QFileInfo(readme).absoluteFilePath()));
+        const QString good = QString::fromStdString(test::data_path("vit/vit_tiny_hf"));
+        w_->open_model(good);
+        QVERIFY(session()->wait_idle());
+        QVERIFY(w_->error_text().isEmpty());
+        QVERIFY(w_->recent_models().contains(QFileInfo(good).absoluteFilePath()));
+        QVERIFY(!w_->recent_models().contains(QFileInfo(readme).absoluteFilePath()));
+    }
+
+    // Bug 4: at 640x420 the docks do not overlap one another; View > Reset Layout brings them back.
+    void small_window_and_reset_layout() {
+        const QList<QDockWidget*> docks = w_->findChildren<QDockWidget*>();
+        int right_width = 0;
+        for (QDockWidget* d : docks)
+            if (w_->dockWidgetArea(d) == Qt::RightDockWidgetArea && d->isVisible()) right_width = d->width();
+        QVERIFY(right_width > 0);
+        w_->resize(640, 420);
+        QTest::qWait(100);
+        for (QDockWidget* a : docks)
+            for (QDockWidget* b : docks) {
+                if (a == b || !a->isVisible() || !b->isVisible() || a->visibleRegion().isEmpty() ||
+                    b->visibleRegion().isEmpty())
+                    continue;
+                QVERIFY2(!a->geometry().intersects(b->geometry()),
+                         qPrintable(a->objectName() + " overlaps " + b->objectName()));
+            }
+        // The heads grid's labels do not overprint at this size.
+        HeadsCanvas* heads = w_->heads_grid()->canvas();
+        QVERIFY2(overprints(heads->built().list).isEmpty(), qPrintable(overprints(heads->built().list).join("; ")));
+        w_->resize(1500, 940);
+        QTest::qWait(50);
+        auto* reset = w_->findChild<QAction*>("reset_layout");
+        QVERIFY(reset);
+        reset->trigger();
+        QTest::qWait(100);
+        for (QDockWidget* d : docks) {
+            if (!d->isVisible() || d->isFloating()) continue;
+            QVERIFY2(d->width() >= 250, qPrintable(QString("%1 is %2 px wide").arg(d->objectName()).arg(d->width())));
+        }
+        QVERIFY(view()->width() >= 400);
+    }
+
+    // Bug 5: a special token above the patches' range gets an over-range mark, or the range includes it.
+    void special_tokens_over_range() {
+        const FigureInputs in = figure_inputs(*session());
+        FigureOptions o = figure_options(*settings());
+        o.style.normalization = Normalization::PerMap;
+        // A (layer, head, query) where CLS gets more than any patch.
+        FigureSelection found{-1, 0, 0};
+        for (int l = 0; l < in.num_layers() && found.layer < 0; ++l)
+            for (int h = 0; h < in.num_heads(l) && found.layer < 0; ++h)
+                for (int q = 0; q < in.num_query_tokens() && found.layer < 0; ++q) {
+                    const HeatmapFigure f = attention_figure(*in.vit, l, h, q, o.style);
+                    if (f.side_values[0] > range_of(f.values).hi) found = {l, h, q};
+                }
+        if (found.layer < 0) QSKIP("the fixture has no map where CLS tops the patches");
+        o.style.special_in_range = false;
+        const BuiltFigure marked = build_view_figure(FigureView::Image, in, found, o, theme_light(), 700, 500);
+        QVERIFY(!marked.figure.over_label.empty());
+        QVERIFY(marked.figure.over_label.rfind("CLS ", 0) == 0);
+        QVERIFY(has_text(marked.list, "\u25B2"));
+        o.style.special_in_range = true;
+        const BuiltFigure included = build_view_figure(FigureView::Image, in, found, o, theme_light(), 700, 500);
+        QVERIFY(included.figure.over_label.empty());
+        QVERIFY(!has_text(included.list, "\u25B2"));
+        QVERIFY(included.figure.value_range.hi >= included.figure.side_values[0]);
+        // The control switches the live view.
+        settings()->set_layer(found.layer);
+        settings()->set_head(found.head);
+        settings()->set_query(found.query);
+        w_->controls()->special_in_range()->setChecked(false);
+        QVERIFY(!view()->figure().over_label.empty());
+        w_->controls()->special_in_range()->setChecked(true);
+        QVERIFY(view()->figure().over_label.empty());
+        QVERIFY(settings()->style().special_in_range);
+        w_->controls()->special_in_range()->setChecked(false);
+        settings()->set_query(0);
+    }
+
+    // Bug 6: an image that fails to open names the image kept.
+    void image_error_names_the_image_kept() {
+        const QString kept = session()->image_name();
+        QVERIFY(!kept.isEmpty());
+        QVERIFY(!w_->open_image("/nonexistent/missing.png"));
+        const QString e = w_->error_text();
+        QVERIFY2(e.contains(tr("Still using image %1").arg(kept)), qPrintable(e));
+        QVERIFY2(!e.contains(session()->model_name()) || kept.contains(session()->model_name()), qPrintable(e));
+    }
+
+    // Bug 7: an ablated head is marked in the heads grid (and so in its exports).
+    void ablated_head_is_marked() {
+        settings()->set_layer(0);
+        const std::vector<QCheckBox*>& boxes = w_->controls()->head_on_boxes();
+        QVERIFY(boxes.size() >= 2);
+        boxes[1]->setChecked(false);
+        QVERIFY(session()->wait_idle());
+        const DrawList& dl = w_->heads_grid()->canvas()->built().list;
+        QVERIFY(has_text(dl, "head 1 · ablated"));
+        QVERIFY(!has_text(dl, "head 0 · ablated"));
+        const FigureInputs in = figure_inputs(*session());
+        const BuiltFigure exported = build_view_figure(FigureView::Heads, in, figure_selection(*settings()),
+                                                       FigureOptions{}, theme_light(), 900, 600);
+        QVERIFY(has_text(exported.list, "head 1 · ablated"));
+        boxes[1]->setChecked(true);
+        QVERIFY(session()->wait_idle());
+        QVERIFY(!has_text(w_->heads_grid()->canvas()->built().list, "ablated"));
+    }
+
+    // Bug 9: nothing elided: class names in the predictions table, colourbar labels, chart title, hints.
+    void nothing_cut() {
+        const QList<QTreeWidget*> trees = w_->predictions()->findChildren<QTreeWidget*>();
+        QVERIFY(!trees.isEmpty());
+        int rows = 0;
+        for (QTreeWidget* t : trees) {
+            if (!t->isVisible()) continue;
+            const QFontMetrics fm(t->font());
+            for (int i = 0; i < t->topLevelItemCount(); ++i)
+                for (int c = 0; c < t->columnCount(); ++c) {
+                    const QString text = t->topLevelItem(i)->text(c);
+                    if (text.isEmpty() || t->isColumnHidden(c)) continue;
+                    ++rows;
+                    QVERIFY2(fm.horizontalAdvance(text) <= t->columnWidth(c),
+                             qPrintable(QString("'%1' needs %2 px, column %3 is %4 px")
+                                            .arg(text).arg(fm.horizontalAdvance(text)).arg(c).arg(t->columnWidth(c))));
+                }
+        }
+        QVERIFY(rows > 0);
+        // The figures of the docks at narrow sizes: every text inside its box and the figure.
+        const FigureInputs in = figure_inputs(*session());
+        const FigureSelection sel = figure_selection(*settings());
+        FigureOptions o = figure_options(*settings());
+        o.hint = "rows: queries · columns: keys · wheel: zoom · drag: pan";
+        for (const FigureView v : {FigureView::Image, FigureView::Heads, FigureView::Matrix, FigureView::Query})
+            for (const float width : {220.0f, 320.0f, 480.0f}) {
+                const BuiltFigure b = build_view_figure(v, in, sel, o, theme_dark(), width, 260);
+                const QStringList cut = cut_texts(b.list);
+                QVERIFY2(cut.isEmpty(), qPrintable(QString("%1 at %2 px: ").arg(figure_view_name(v)).arg(double(width)) +
+                                                   cut.join("; ")));
+            }
+        // The live matrix and chart.
+        QVERIFY2(cut_texts(w_->matrix_view()->built().list).isEmpty(),
+                 qPrintable(cut_texts(w_->matrix_view()->built().list).join("; ")));
+    }
+
+    // Bug 8 (Swin): the Heads-on boxes and the Query box follow the block's stage; bug 2 for the matrix.
+    void swin_controls_follow_the_stage() {
+        w_->set_image(generated_gradient_image(56, 56), "generated 56x56");
+        open_swin();
+        auto visible_boxes = [&] {
+            int n = 0;
+            for (QCheckBox* c : w_->controls()->head_on_boxes()) n += c->isVisibleTo(w_->controls()) ? 1 : 0;
+            return n;
+        };
+        settings()->set_layer(0);
+        QCOMPARE(visible_boxes(), 2);
+        QCOMPARE(w_->controls()->query_box()->maximum(), 14 * 14 - 1);
+        settings()->set_layer(2);  // stage 1: 4 heads, a 7x7 map
+        QCOMPARE(visible_boxes(), 4);
+        QCOMPARE(w_->controls()->query_box()->maximum(), 7 * 7 - 1);
+        w_->controls()->query_box()->setValue(48);
+        const SwinQuery q = swin_query(*session()->swin_trace(), 2, settings()->query());
+        QCOMPARE(q.row, 6);
+        QCOMPARE(q.col, 6);
+        settings()->set_layer(0);
+        QCOMPARE(w_->controls()->query_box()->value(), settings()->query());  // stage 0: the patch itself
+    }
+
+    void swin_matrix_readout_follows_the_block() {
+        // Block 1 (SW-MSA): a corner query's window holds shift-masked entries; hover one.
+        settings()->set_layer(1);
+        settings()->set_head(0);
+        settings()->set_query(14 * 14 - 1);
+        AttentionMatrixView* m = w_->matrix_view();
+        const HeatmapFigure& f = m->figure();
+        int masked = -1;
+        for (int i = 0; i < f.num_cells() && masked < 0; ++i)
+            if (f.cell_flags[size_t(i)] & kCellShiftMasked) masked = i;
+        QVERIFY(masked >= 0);
+        float x = 0, y = 0;
+        cell_center(f, m->built().panels.front().layout, HitResult::Patch, masked, x, y);
+        QTest::mouseMove(m, QPoint(int(x), int(y)));
+        QTRY_VERIFY(m->hover_text().contains("shift mask"));
+        // Stage 1 has no shift: the readout is recomputed for the block now shown.
+        settings()->set_layer(2);
+        QVERIFY2(!m->hover_text().contains("shift mask"), qPrintable(m->hover_text()));
+        if (!m->hover_text().isEmpty())
+            QVERIFY(m->hover_text().startsWith(QString("window %1:").arg(m->swin_query_shown().window)));
+        settings()->set_layer(0);
+    }
+
+    void cleanupTestCase() { w_.reset(); }
+};
+
+QTEST_MAIN(TestAppClassroom)
+#include "test_app_classroom.moc"
