@@ -200,6 +200,8 @@ private slots:
         QVERIFY(right_width > 0);
         w_->resize(640, 420);
         QTest::qWait(100);
+        QVERIFY2(w_->width() <= 660 && w_->height() <= 440,
+                 qPrintable(QString("the window stays %1x%2").arg(w_->width()).arg(w_->height())));
         for (QDockWidget* a : docks)
             for (QDockWidget* b : docks) {
                 if (a == b || !a->isVisible() || !b->isVisible() || a->visibleRegion().isEmpty() ||
@@ -218,7 +220,7 @@ private slots:
         reset->trigger();
         QTest::qWait(100);
         for (QDockWidget* d : docks) {
-            if (!d->isVisible() || d->isFloating()) continue;
+            if (!d->isVisible() || d->isFloating() || d->visibleRegion().isEmpty()) continue;  // hidden tabs
             QVERIFY2(d->width() >= 250, qPrintable(QString("%1 is %2 px wide").arg(d->objectName()).arg(d->width())));
         }
         QVERIFY(view()->width() >= 400);

@@ -30,6 +30,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
@@ -48,10 +49,17 @@ bool looks_like_model(const QString& path) {
     return fi.suffix().compare("safetensors", Qt::CaseInsensitive) == 0;
 }
 
+// A dock whose body scrolls when the window is made smaller than the body's minimum size: docks
+// then never overlap one another (a projector at 640x420), and they grow with the window again.
 QDockWidget* make_dock(const QString& title, const QString& name, QWidget* body, QWidget* parent) {
     auto* d = new QDockWidget(title, parent);
     d->setObjectName(name);
-    d->setWidget(body);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(body);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumSize(120, 80);
+    d->setWidget(scroll);
     return d;
 }
 
