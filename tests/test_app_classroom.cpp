@@ -18,7 +18,10 @@
 #include "view_settings.h"
 #include "figure_source.h"
 
+#include <QAbstractButton>
 #include <QAction>
+#include <QLabel>
+#include <QTabBar>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
@@ -75,6 +78,36 @@ QStringList overprints(const DrawList& dl) {
         for (size_t j = i + 1; j < inks.size(); ++j)
             if (inks[i].r.adjusted(1, 1, -1, -1).intersects(inks[j].r.adjusted(1, 1, -1, -1)))
                 out << QString("'%1' / '%2'").arg(inks[i].text, inks[j].text);
+    return out;
+}
+
+// Widgets of the window whose text does not fit: labels (single-line), buttons and check boxes
+// narrower than their text, or reaching past the right edge of a scroll area that does not scroll
+// sideways (the Controls dock). Hidden widgets and hidden dock tabs are skipped.
+QStringList cut_widgets(QWidget* window) {
+    QStringList out;
+    auto clipped_right = [](QWidget* w) {
+        for (QWidget* p = w->parentWidget(); p; p = p->parentWidget())
+            if (auto* sa = qobject_cast<QScrollArea*>(p); sa && sa->horizontalScrollBarPolicy() == Qt::ScrollBarAlwaysOff) {
+                const QPoint r = w->mapTo(sa->viewport(), QPoint(w->width(), 0));
+                return r.x() > sa->viewport()->width() + 1;
+            }
+        return false;
+    };
+    auto shown = [](QWidget* w) { return w->isVisible() && !w->visibleRegion().isEmpty(); };
+    for (QLabel* l : window->findChildren<QLabel*>()) {
+        if (!shown(l) || l->text().isEmpty() || l->wordWrap() || l->textFormat() == Qt::RichText) continue;
+        const QFontMetrics fm(l->font());
+        int need = 0;
+        for (const QString& line : l->text().split('\n')) need = std::max(need, fm.horizontalAdvance(line));
+        if (need > l->contentsRect().width() + 1 || clipped_right(l))
+            out << QString("label '%1' (%2 px in %3)").arg(l->text()).arg(need).arg(l->contentsRect().width());
+    }
+    for (QAbstractButton* b : window->findChildren<QAbstractButton*>()) {
+        if (!shown(b) || b->text().isEmpty() || qobject_cast<QTabBar*>(b->parentWidget())) continue;
+        if (b->width() < b->sizeHint().width() || clipped_right(b))
+            out << QString("button '%1' (%2 px of %3)").arg(b->text()).arg(b->width()).arg(b->sizeHint().width());
+    }
     return out;
 }
 
@@ -328,6 +361,30 @@ private slots:
                  qPrintable(cut_texts(w_->matrix_view()->built().list).join("; ")));
     }
 
+    // The layout: at a projector's 1280x720 up to 4K nothing in the window is cut.
+    void layout_cuts_nothing_data() {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1280x720") << QSize(1280, 720);
+        QTest::newRow("1920x1080") << QSize(1920, 1080);
+        QTest::newRow("3840x2160") << QSize(3840, 2160);
+    }
+    void layout_cuts_nothing() {
+        QFETCH(QSize, size);
+        w_->resize(size);
+        w_->reset_layout();
+        QTest::qWait(100);
+        QCOMPARE(w_->size(), size);
+        const QStringList cut = cut_widgets(w_.get());
+        QVERIFY2(cut.isEmpty(), qPrintable(cut.join("; ")));
+        // The image view uses the space it has: its grid spans most of the limiting side (the rest of
+        // the width holds the CLS column, the colourbar and its labels).
+        const RectF g = view()->built().panels.front().layout.grid;
+        QVERIFY2(g.h >= 0.8f * float(view()->height()) || g.w >= 0.6f * float(view()->width()),
+                 qPrintable(QString("grid %1x%2 in a %3x%4 view").arg(double(g.w)).arg(double(g.h))
+                                .arg(view()->width()).arg(view()->height())));
+        w_->resize(1500, 940);
+    }
+
     // Bug 8 (Swin): the Heads-on boxes and the Query box follow the block's stage; bug 2 for the matrix.
     void swin_controls_follow_the_stage() {
         w_->set_image(generated_gradient_image(56, 56), "generated 56x56");
@@ -347,6 +404,12 @@ private slots:
         const SwinQuery q = swin_query(*session()->swin_trace(), 2, settings()->query());
         QCOMPARE(q.row, 6);
         QCOMPARE(q.col, 6);
+        // Nothing cut at a projector's size with the Swin labels ("stage 1 · block 0 (W-MSA)").
+        w_->resize(1280, 720);
+        w_->reset_layout();
+        QTest::qWait(100);
+        QVERIFY2(cut_widgets(w_.get()).isEmpty(), qPrintable(cut_widgets(w_.get()).join("; ")));
+        w_->resize(1500, 940);
         settings()->set_layer(0);
         QCOMPARE(w_->controls()->query_box()->value(), settings()->query());  // stage 0: the patch itself
     }

@@ -84,6 +84,7 @@ QWidget* ControlsDock::build_view_group() {
     auto* f = new QFormLayout(g);
     layer_ = new QSlider(Qt::Horizontal);
     layer_label_ = new QLabel;
+    layer_label_->setWordWrap(true);  // "stage 2 · block 5 (SW-MSA)": wraps rather than being cut
     auto* lrow = new QHBoxLayout;
     lrow->addWidget(layer_, 1);
     lrow->addWidget(layer_label_);
@@ -97,6 +98,7 @@ QWidget* ControlsDock::build_view_group() {
     f->addRow(tr("Head"), hrow);
     query_ = new QSpinBox;
     query_label_ = new QLabel;
+    query_label_->setWordWrap(true);
     cls_ = new QPushButton(tr("CLS"));
     auto* qrow = new QHBoxLayout;
     qrow->addWidget(query_);

@@ -30,7 +30,9 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
@@ -149,7 +151,9 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
         if (t.isEmpty()) statusBar()->clearMessage();
         else statusBar()->showMessage(t);
     });
-    resize(1500, 940);
+    // 1500x940, or the screen's available area where that is smaller (a 1280x720 projector).
+    const QSize avail = screen() ? screen()->availableGeometry().size() : QSize(1500, 940);
+    resize(std::min(1500, avail.width()), std::min(940, avail.height()));
     if (persist_) {
         QSettings s;
         restoreGeometry(s.value("window/geometry").toByteArray());
@@ -160,7 +164,9 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
 void MainWindow::showEvent(QShowEvent* e) {
     QMainWindow::showEvent(e);
     if (!default_state_.isEmpty()) return;
-    // The layout is in place now: keep it for Reset Layout, then restore the last session's docks.
+    // The layout is in place now: size the docks, keep that for Reset Layout, then restore the last
+    // session's docks.
+    size_docks();
     default_state_ = saveState();
     if (!saved_state_.isEmpty()) restoreState(saved_state_);
 }
@@ -330,15 +336,21 @@ void MainWindow::reset_layout() {
         d->show();
     }
     restoreState(default_state_);
-    // Docks as wide as they start, whatever size the window went through.
-    QList<QDockWidget*> left, right;
-    for (QDockWidget* d : findChildren<QDockWidget*>()) {
-        if (d->isHidden()) continue;
-        (dockWidgetArea(d) == Qt::LeftDockWidgetArea ? left : right).push_back(d);
-    }
+    size_docks();
+}
+
+void MainWindow::size_docks() {
+    // Left: as wide as the controls need (nothing cut), at least a fifth of the window; right: 30%.
+    auto* scroll = qobject_cast<QScrollArea*>(controls_->widget());
+    int need = 280;
+    if (scroll && scroll->widget())
+        need = scroll->widget()->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() + 8;
     const int w = width();
-    if (!left.isEmpty()) resizeDocks({left.front()}, {std::max(w * 22 / 100, 280)}, Qt::Horizontal);
-    if (!right.isEmpty()) resizeDocks({right.front()}, {std::max(w * 30 / 100, 320)}, Qt::Horizontal);
+    QDockWidget* right = nullptr;
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (!d->isHidden() && dockWidgetArea(d) == Qt::RightDockWidgetArea) right = d;
+    resizeDocks({controls_}, {std::max(need, w / 5)}, Qt::Horizontal);
+    if (right) resizeDocks({right}, {std::max(w * 30 / 100, 300)}, Qt::Horizontal);
 }
 
 QString MainWindow::error_text() const { return banner_->isHidden() ? QString() : banner_->text(); }

@@ -84,6 +84,7 @@ private:
     void paste_image();
     void add_recent(const QString& key, const QString& path);
     void rebuild_recent_menus();
+    void size_docks();  // the Controls dock as wide as its controls, the right docks 30%
     void step_layer(int delta);
     void step_head(int delta);
     void attach_figure_menu(QWidget* view, FigureView kind);
