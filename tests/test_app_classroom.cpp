@@ -21,6 +21,8 @@
 #include <QAbstractButton>
 #include <QAction>
 #include <QLabel>
+#include <QRadioButton>
+#include <QSlider>
 #include <QTabBar>
 #include <QCheckBox>
 #include <QComboBox>
@@ -383,6 +385,22 @@ private slots:
                  qPrintable(QString("grid %1x%2 in a %3x%4 view").arg(double(g.w)).arg(double(g.h))
                                 .arg(view()->width()).arg(view()->height())));
         w_->resize(1500, 940);
+    }
+
+    // Explanations where the user acts: every option has a tooltip and a note; Help has the shortcuts and a tour.
+    void options_are_explained() {
+        ControlsDock* c = w_->controls();
+        const std::vector<QWidget*> widgets{c->scale_combo(), c->layer_slider(), c->head_slider(), c->query_box(),
+                                            c->query_tool(),  c->mask_tool(),    c->swin_shift(),  c->swin_shift_mask(),
+                                            c->swin_bias(),   c->special_in_range()};
+        for (QWidget* wdg : widgets)
+            QVERIFY2(!wdg->toolTip().isEmpty(), qPrintable(wdg->objectName() + " " + wdg->metaObject()->className()));
+        QVERIFY(c->findChildren<QLabel*>("option_note").size() >= 6);
+        QVERIFY(w_->findChild<QAction*>("help_shortcuts"));
+        QVERIFY(w_->findChild<QAction*>("help_tour"));
+        const QString tour = MainWindow::tour_html();
+        for (const char* idea : {"√d_k", "mask", "many heads"}) QVERIFY2(tour.contains(QString::fromUtf8(idea)), idea);
+        QVERIFY(MainWindow::shortcuts_html().contains("Home"));
     }
 
     // Bug 8 (Swin): the Heads-on boxes and the Query box follow the block's stage; bug 2 for the matrix.

@@ -29,6 +29,23 @@
 namespace vitscope {
 
 namespace {
+// A one-line "what this shows / why it matters" under an option, for students: small, muted, wrapped.
+QLabel* note(const QString& text) {
+    auto* l = new QLabel(text);
+    l->setWordWrap(true);
+    l->setObjectName("option_note");
+    QFont f = l->font();
+    f.setPointSizeF(f.pointSizeF() * 0.88);
+    l->setFont(f);
+    // Between the text and the background colour: quieter than the controls, still readable on a projector.
+    QPalette pal = l->palette();
+    const QColor t = pal.color(QPalette::WindowText), b = pal.color(QPalette::Window);
+    pal.setColor(QPalette::WindowText, QColor((t.red() * 7 + b.red() * 3) / 10, (t.green() * 7 + b.green() * 3) / 10,
+                                              (t.blue() * 7 + b.blue() * 3) / 10));
+    l->setPalette(pal);
+    return l;
+}
+
 // Temperature slider: -100..100 maps to 10^(v/100), i.e. 0.1 .. 10, with 1 in the middle.
 float temperature_of(int v) { return std::pow(10.0f, float(v) / 100.0f); }
 int slider_of(float t) { return int(std::lround(std::log10(std::max(t, 1e-3f)) * 100.0f)); }
@@ -107,6 +124,11 @@ QWidget* ControlsDock::build_view_group() {
     f->addRow(tr("Query"), qrow);
     query_tool_ = new QRadioButton(tr("Pick query"));
     mask_tool_ = new QRadioButton(tr("Mask keys"));
+    query_tool_->setToolTip(tr("Click a patch: its row of attention (where it looks) is drawn over the image."));
+    mask_tool_->setToolTip(tr("Click or drag over patches to mask them as keys: no query may attend to them."));
+    layer_->setToolTip(tr("Layer ([ and ]): early layers look locally, late layers globally."));
+    head_->setToolTip(tr("Head (, and .): the last position is the mean of the heads."));
+    query_->setToolTip(tr("The query token (Home: CLS). Swin: a token of the block's stage map, row × width + col."));
     query_tool_->setChecked(true);
     auto* trow = new QHBoxLayout;
     trow->addWidget(query_tool_);
@@ -158,6 +180,9 @@ QWidget* ControlsDock::build_options_group() {
     scale_->addItem(tr("1/√d_model"));
     scale_->addItem(tr("none"));
     f->addRow(tr("Scale"), scale_);
+    scale_->setToolTip(tr("What q·k is divided by before the softmax. The paper uses √d_head: without it the dot "
+                          "products grow with the head size and the softmax saturates on one key."));
+    f->addRow(note(tr("Without 1/√d the logits are large and attention collapses onto one key (entropy drops).")));
     temperature_ = new QSlider(Qt::Horizontal);
     temperature_->setRange(-100, 100);
     temperature_label_ = new QLabel;
@@ -165,8 +190,14 @@ QWidget* ControlsDock::build_options_group() {
     trow->addWidget(temperature_, 1);
     trow->addWidget(temperature_label_);
     f->addRow(tr("Temperature"), trow);
+    temperature_->setToolTip(tr("Divides the logits once more: below 1 sharpens every attention row, above 1 flattens it "
+                                "towards uniform. 1 is the trained model."));
+    f->addRow(note(tr("Low temperature: sharper maps; high: flatter. The model was trained at 1.")));
     causal_ = new QCheckBox(tr("causal (query i sees keys ≤ i)"));
+    causal_->setToolTip(tr("A language model's mask: each token may only look at tokens before it. Images have no "
+                           "order, so ViT uses no causal mask; try it to see what breaks."));
     f->addRow(causal_);
+    f->addRow(note(tr("Text models hide the future; an image has none, so the predictions degrade.")));
     padding_mask_ = new QCheckBox(tr("mask padding keys"));
     preprocess_ = new QComboBox;
     preprocess_->addItem(tr("crop"));
@@ -175,6 +206,11 @@ QWidget* ControlsDock::build_options_group() {
     prow->addWidget(preprocess_);
     prow->addWidget(padding_mask_);
     f->addRow(tr("Preprocess"), prow);
+    preprocess_->setToolTip(tr("crop: resize and centre-crop to the model's input (the paper); pad: keep the whole "
+                               "image and fill the rest with padding patches."));
+    padding_mask_->setToolTip(tr("Keys in the padding get −∞ before the softmax, so no query attends to them. "
+                                 "Off: attention leaks onto empty patches."));
+    f->addRow(note(tr("A mask sets logits to −∞: masked keys get exactly zero attention.")));
     first_layer_ = new QSpinBox;
     last_layer_ = new QSpinBox;
     auto* rrow = new QHBoxLayout;
@@ -182,10 +218,15 @@ QWidget* ControlsDock::build_options_group() {
     rrow->addWidget(new QLabel(tr("to")));
     rrow->addWidget(last_layer_);
     f->addRow(tr("Layers"), rrow);
+    first_layer_->setToolTip(tr("The options above apply only to these layers (blocks); the others run as trained."));
+    last_layer_->setToolTip(first_layer_->toolTip());
     ablation_box_ = new QWidget;
     new QHBoxLayout(ablation_box_);
     ablation_box_->layout()->setContentsMargins(0, 0, 0, 0);
     f->addRow(tr("Heads on"), ablation_box_);
+    ablation_box_->setToolTip(tr("Untick a head to zero its output (ablation) in the layers above; its attention is "
+                                 "still computed and shown, greyed and marked \"ablated\"."));
+    f->addRow(note(tr("Switch a head off to see what the prediction loses: many heads, many kinds of look-up.")));
     auto* reset = new QPushButton(tr("Paper defaults"));
     f->addRow(reset);
 
@@ -217,7 +258,16 @@ QWidget* ControlsDock::build_swin_group() {
     swin_shift_mask_ = new QCheckBox(tr("shift mask (−100 between regions)"));
     swin_bias_ = new QCheckBox(tr("relative position bias"));
     swin_regions_ = new QCheckBox(tr("show windows' regions (tint + ids)"));
+    swin_shift_->setToolTip(tr("Odd blocks move their windows by half a window, so information crosses the window "
+                               "borders of the block before. Off: every block uses the same windows."));
+    swin_shift_mask_->setToolTip(tr("After the cyclic shift a window holds pieces from opposite image edges; the mask "
+                                    "adds −100 between them so they do not attend to each other."));
+    swin_bias_->setToolTip(tr("A learned bias per head for each relative offset inside the window: Swin's position "
+                              "information."));
+    swin_regions_->setToolTip(tr("Tint each piece of a shifted window by its region and label it w<window> r<region>."));
     for (QCheckBox* c : {swin_shift_, swin_shift_mask_, swin_bias_, swin_regions_}) v->addWidget(c);
+    v->addWidget(note(tr("Attention stays inside 7×7 windows; the shift lets windows talk, the mask keeps "
+                         "wrapped-around pieces apart.")));
     auto push = [this] { push_swin_options(); };
     connect(swin_shift_, &QCheckBox::toggled, this, push);
     connect(swin_shift_mask_, &QCheckBox::toggled, this, push);
@@ -266,6 +316,11 @@ QWidget* ControlsDock::build_style_group() {
     opacity_ = new QSlider(Qt::Horizontal);
     opacity_->setRange(0, 100);
     f->addRow(tr("Opacity"), opacity_);
+    colormap_->setToolTip(tr("How values become colours. viridis, inferno and magma are perceptually uniform."));
+    normalization_->setToolTip(tr("Which maps share one colour scale: each map its own, a layer's heads together, "
+                                  "every layer, or raw probabilities 0..1 (comparable across everything)."));
+    log_->setToolTip(tr("Log colour scale: small probabilities become visible (four decades)."));
+    opacity_->setToolTip(tr("0: the image only; 100: the colours only."));
     smooth_ = new QCheckBox(tr("smooth"));
     grid_ = new QCheckBox(tr("patch grid"));
     auto* srow = new QHBoxLayout;

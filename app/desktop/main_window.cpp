@@ -230,6 +230,50 @@ void MainWindow::build_menus() {
     QAction* reset = view->addAction(tr("&Reset Layout"), this, &MainWindow::reset_layout);
     reset->setObjectName("reset_layout");
     reset->setToolTip(tr("Put every panel back where it starts (after the window was small, or panels were closed)"));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        QMessageBox::information(this, tr("Keyboard shortcuts"), shortcuts_html());
+    });
+    keys->setObjectName("help_shortcuts");
+    QAction* tour = help->addAction(tr("&Guided Tour"), QKeySequence::HelpContents, this, [this] {
+        QMessageBox box(QMessageBox::NoIcon, tr("Guided tour"), tour_html(), QMessageBox::Close, this);
+        box.exec();
+    });
+    tour->setObjectName("help_tour");
+}
+
+QString MainWindow::shortcuts_html() {
+    return tr("<table cellspacing=6>"
+              "<tr><td><b>[</b> / <b>]</b></td><td>previous / next layer (Swin: block)</td></tr>"
+              "<tr><td><b>,</b> / <b>.</b></td><td>previous / next head (after the last: the mean)</td></tr>"
+              "<tr><td><b>Home</b></td><td>query: CLS</td></tr>"
+              "<tr><td>click</td><td>pick the query (or mask keys with the Mask tool)</td></tr>"
+              "<tr><td>wheel / drag</td><td>zoom / pan the attention matrix</td></tr>"
+              "<tr><td><b>Ctrl+O</b>, <b>Ctrl+M</b>, <b>Ctrl+V</b></td><td>open image, open model, paste image</td></tr>"
+              "<tr><td><b>Ctrl+E</b>, <b>Ctrl+Shift+C</b></td><td>export / copy the figure</td></tr>"
+              "<tr><td><b>F1</b></td><td>guided tour</td></tr>"
+              "</table>");
+}
+
+QString MainWindow::tour_html() {
+    return tr(
+        "<h3>1. Attention is a look-up</h3>"
+        "<p>Every patch asks a question (its query q) and every patch offers an answer key k. softmax(q·k) says "
+        "how much each key is read. Click a patch: the map shows where it looks.</p>"
+        "<h3>2. Why divide by √d_k?</h3>"
+        "<p>q·k sums d_k products, so its spread grows like √d_k. Large logits push the softmax onto a single key "
+        "and its gradients vanish. Set <i>Scale</i> to <i>none</i>: the maps turn into dots and the entropy falls.</p>"
+        "<h3>3. Why masks?</h3>"
+        "<p>A mask puts −∞ on a logit, so that key gets exactly zero attention: padding must not be read, a "
+        "language model must not read the future (<i>causal</i>), and Swin's shifted windows must not mix pieces "
+        "from opposite edges (the <i>shift mask</i>). Try the Mask tool on the object and watch the prediction.</p>"
+        "<h3>4. Why many heads?</h3>"
+        "<p>One softmax can only point one way at a time. Several heads with small d_k look for different things "
+        "(neighbours, the object, the background); the heads grid shows them side by side. Switch a head off "
+        "(<i>Heads on</i>) to see what the model loses.</p>"
+        "<h3>5. Layers</h3>"
+        "<p>Step through the layers with [ and ]: early heads look near the query, later ones across the image.</p>");
 }
 
 void MainWindow::step_layer(int delta) {

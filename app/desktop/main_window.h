@@ -55,6 +55,9 @@ public:
     // File > Recent Models / Recent Images as stored (empty when not persisting).
     QStringList recent_models() const;
     QStringList recent_images() const;
+    // Help > Keyboard Shortcuts and Help > Guided Tour (HTML shown in a message box).
+    static QString shortcuts_html();
+    static QString tour_html();
     // View > Reset Layout: every dock back where and how large it starts.
     void reset_layout();
 
