@@ -24,6 +24,8 @@ void* lookup_gl(void*, const char* name) {
 GlHeatmapWidget::GlHeatmapWidget(QWidget* parent) : QOpenGLWidget(parent) { setFormat(gl_core_format()); }
 
 GlHeatmapWidget::~GlHeatmapWidget() {
+    // ~QOpenGLWidget destroys the context after renderer_ is gone: the slot must not run then.
+    disconnect(context_teardown_);
     makeCurrent();
     release_gl();
     doneCurrent();
@@ -32,7 +34,8 @@ GlHeatmapWidget::~GlHeatmapWidget() {
 void GlHeatmapWidget::release_gl() { renderer_.release(); }
 
 void GlHeatmapWidget::initializeGL() {
-    connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
+    disconnect(context_teardown_);
+    context_teardown_ = connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
         makeCurrent();
         release_gl();
         doneCurrent();

@@ -42,6 +42,7 @@ private:
     void release_gl();
 
     HeatmapRenderer renderer_;
+    QMetaObject::Connection context_teardown_;
     QImage image_;
     bool image_dirty_ = false;
     QString gl_error_;
