@@ -22,12 +22,17 @@ namespace {
 std::optional<JsonValue> read_json_file(const fs::path& p) {
     std::error_code ec;
     if (!fs::exists(p, ec)) return std::nullopt;
+    const uintmax_t size = fs::file_size(p, ec);
+    if (ec) throw FileError(p.string() + ": cannot read: " + ec.message());
+    if (size > kMaxConfigBytes)
+        throw FileError(p.string() + ": " + std::to_string(size) + " bytes, more than the limit of " +
+                        std::to_string(kMaxConfigBytes) + " for a JSON settings file");
     std::ifstream in(p, std::ios::binary);
     if (!in) throw FileError(p.string() + ": cannot open");
     std::stringstream ss;
     ss << in.rdbuf();
     try {
-        return parse_json(ss.str());
+        return parse_json(ss.str(), kMaxConfigBytes / 8);
     } catch (const std::exception& e) {
         throw FileError(p.string() + ": JSON error: " + e.what());
     }
@@ -49,7 +54,9 @@ CheckpointSource open_checkpoint(const std::string& path) {
             throw FileError(path + ": folder has no model.safetensors");
         }
         src.config = read_json_file(p / "config.json");
+        src.config_path = (p / "config.json").string();
         src.preprocessor = read_json_file(p / "preprocessor_config.json");
+        src.preprocessor_path = (p / "preprocessor_config.json").string();
         src.file = std::make_unique<SafetensorsFile>(weights.string());
         fs::path clean = p.has_filename() ? p : p.parent_path();
         src.display_name = clean.filename().string();
@@ -59,7 +66,9 @@ CheckpointSource open_checkpoint(const std::string& path) {
         // A config.json beside a model.safetensors file belongs to it.
         if (p.filename() == "model.safetensors") {
             src.config = read_json_file(p.parent_path() / "config.json");
+            src.config_path = (p.parent_path() / "config.json").string();
             src.preprocessor = read_json_file(p.parent_path() / "preprocessor_config.json");
+            src.preprocessor_path = (p.parent_path() / "preprocessor_config.json").string();
             if (!p.parent_path().filename().empty()) src.display_name = p.parent_path().filename().string();
         }
     }
@@ -82,6 +91,55 @@ Architecture detect_architecture(const CheckpointSource& src) {
                     ": unknown architecture: no ViT (cls_token) or Swin (relative_position_bias_table) tensors found");
 }
 
+namespace {
+
+const JsonValue* config_value(const CheckpointSource& src, const std::string& key) {
+    return src.config ? src.config->find(key) : nullptr;
+}
+
+[[noreturn]] void bad_setting(const CheckpointSource& src, const std::string& key, const std::string& expected) {
+    throw FileError(src.config_path + ": '" + key + "' is not " + expected);
+}
+
+std::string range_string(auto lo, auto hi) {
+    std::ostringstream s;
+    s << "[" << lo << ", " << hi << "]";
+    return s.str();
+}
+
+}  // namespace
+
+std::optional<int> config_int(const CheckpointSource& src, const std::string& key, int64_t lo, int64_t hi) {
+    const JsonValue* v = config_value(src, key);
+    if (!v) return std::nullopt;
+    const std::optional<int64_t> n = v->as_exact_integer();
+    if (!n || *n < lo || *n > hi) bad_setting(src, key, "an integer in " + range_string(lo, hi));
+    return int(*n);
+}
+
+std::optional<std::vector<int>> config_int_list(const CheckpointSource& src, const std::string& key, int64_t lo,
+                                                int64_t hi) {
+    const JsonValue* v = config_value(src, key);
+    if (!v) return std::nullopt;
+    const std::string expected = "a list of at most 64 integers in " + range_string(lo, hi);
+    if (!v->is_array() || v->items().size() > 64) bad_setting(src, key, expected);
+    std::vector<int> out;
+    for (const JsonValue& item : v->items()) {
+        const std::optional<int64_t> n = item.as_exact_integer();
+        if (!n || *n < lo || *n > hi) bad_setting(src, key, expected);
+        out.push_back(int(*n));
+    }
+    return out;
+}
+
+std::optional<double> config_number(const CheckpointSource& src, const std::string& key, double lo, double hi) {
+    const JsonValue* v = config_value(src, key);
+    if (!v) return std::nullopt;
+    if (!v->is_number() || !(v->as_number() >= lo && v->as_number() <= hi))
+        bad_setting(src, key, "a number in " + range_string(lo, hi));
+    return v->as_number();
+}
+
 std::vector<std::string> labels_from_config(const JsonValue& config, int num_classes) {
     const JsonValue* id2label = config.find("id2label");
     if (!id2label || !id2label->is_object() || num_classes <= 0) return {};
@@ -99,27 +157,37 @@ std::vector<std::string> labels_from_config(const JsonValue& config, int num_cla
 }
 
 void apply_preprocessor_config(const CheckpointSource& src, ModelInfo& info, int image_size) {
-    auto read3 = [](const JsonValue* v, std::array<float, 3>& out) {
-        if (!v || !v->is_array() || v->items().size() != 3) return false;
+    // Out-of-range values would divide by zero (std) or ask the resize for a huge image (crop_pct).
+    auto read3 = [](const std::string& file, const JsonValue* v, const char* key, double lo, double hi,
+                    std::array<float, 3>& out) {
+        if (!v || !v->is_array() || v->items().size() != 3) return;
         for (int i = 0; i < 3; ++i) {
-            if (!v->items()[size_t(i)].is_number()) return false;
-            out[size_t(i)] = float(v->items()[size_t(i)].as_number());
+            const JsonValue& item = v->items()[size_t(i)];
+            if (!item.is_number() || !(item.as_number() >= lo && item.as_number() <= hi))
+                throw FileError(file + ": '" + key + "' must hold 3 numbers in [" + std::to_string(lo) + ", " +
+                                std::to_string(hi) + "]");
+            out[size_t(i)] = float(item.as_number());
         }
-        return true;
     };
-    for (const std::optional<JsonValue>* cfg : {&src.config, &src.preprocessor}) {
+    const std::pair<const std::optional<JsonValue>*, const std::string*> configs[] = {
+        {&src.config, &src.config_path}, {&src.preprocessor, &src.preprocessor_path}};
+    for (const auto& [cfg, file] : configs) {
         if (!*cfg) continue;
-        read3((*cfg)->find("image_mean"), info.mean);
-        read3((*cfg)->find("image_std"), info.std);
-        read3((*cfg)->find("mean"), info.mean);
-        read3((*cfg)->find("std"), info.std);
+        for (const char* key : {"image_mean", "mean"}) read3(*file, (*cfg)->find(key), key, -10.0, 10.0, info.mean);
+        for (const char* key : {"image_std", "std"}) read3(*file, (*cfg)->find(key), key, 1e-3, 100.0, info.std);
+        double crop = 0;
         if (const JsonValue* c = (*cfg)->find("crop_pct"); c && c->is_number() && c->as_number() > 0)
-            info.crop_pct = float(c->as_number());
+            crop = c->as_number();
         // HF preprocessors: resize to `size.shortest_edge`, then crop to `crop_size`.
         if (const JsonValue* size = (*cfg)->find("size"); size && size->is_object()) {
             double shortest = size->number_or("shortest_edge", 0);
-            if (shortest > 0 && image_size > 0) info.crop_pct = float(image_size / shortest);
+            if (shortest > 0 && image_size > 0) crop = image_size / shortest;
         }
+        if (crop == 0) continue;
+        if (!(crop >= kMinCropPct && crop <= kMaxCropPct))
+            throw FileError(*file + ": crop_pct " + std::to_string(crop) + " (or size.shortest_edge) is outside [" +
+                            std::to_string(kMinCropPct) + ", " + std::to_string(kMaxCropPct) + "]");
+        info.crop_pct = float(crop);
     }
 }
 

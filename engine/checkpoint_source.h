@@ -18,7 +18,9 @@ struct CheckpointSource {
     std::string display_name;                // folder or file name without extension
     std::unique_ptr<SafetensorsFile> file;   // the weights
     std::optional<JsonValue> config;         // config.json, when present
+    std::string config_path;                 // its path, for messages
     std::optional<JsonValue> preprocessor;   // preprocessor_config.json, when present
+    std::string preprocessor_path;
 
     // True when some tensor name ends with `suffix`.
     bool has_suffix(const std::string& suffix) const;
@@ -47,10 +49,24 @@ struct ModelInfo {
     int64_t num_parameters = 0;
 };
 
+// config.json settings, checked: nullopt when absent (or there is no config); FileError naming
+// config.json and the key when present but not an integer (list of integers, number) in [lo, hi].
+std::optional<int> config_int(const CheckpointSource& src, const std::string& key, int64_t lo, int64_t hi);
+std::optional<std::vector<int>> config_int_list(const CheckpointSource& src, const std::string& key, int64_t lo,
+                                                int64_t hi);
+std::optional<double> config_number(const CheckpointSource& src, const std::string& key, double lo, double hi);
+
+// config.json (or preprocessor_config.json) above this size is refused unread.
+constexpr uint64_t kMaxConfigBytes = 1u << 20;
+
 // Labels from a config's id2label, in index order; empty when absent or incomplete.
 std::vector<std::string> labels_from_config(const JsonValue& config, int num_classes);
 
-// Mean/std/crop from preprocessor_config.json when present.
+// crop_pct outside these is refused (it sets the resize before the crop: 0.01 would ask for 100x).
+constexpr double kMinCropPct = 0.1, kMaxCropPct = 10.0;
+
+// Mean/std/crop from config.json and preprocessor_config.json when present; FileError for values
+// out of range (std <= 0 would divide by zero).
 void apply_preprocessor_config(const CheckpointSource& src, ModelInfo& info, int image_size);
 
 }  // namespace vitscope

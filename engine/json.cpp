@@ -23,6 +23,13 @@ const JsonValue* JsonValue::find(std::string_view key) const {
     return nullptr;
 }
 
+std::optional<int64_t> JsonValue::as_exact_integer() const {
+    constexpr double kMaxExact = 9007199254740992.0;  // 2^53: every integer up to here is a double
+    if (kind_ != Kind::Number || !(std::fabs(number_) <= kMaxExact) || number_ != std::floor(number_))
+        return std::nullopt;
+    return int64_t(number_);
+}
+
 double JsonValue::number_or(std::string_view key, double fallback) const {
     const JsonValue* v = find(key);
     return (v && v->is_number()) ? v->as_number() : fallback;
@@ -37,7 +44,7 @@ namespace {
 
 class Parser {
 public:
-    explicit Parser(std::string_view text) : text_(text) {}
+    Parser(std::string_view text, size_t max_values) : text_(text), max_values_(max_values) {}
 
     JsonValue parse_document() {
         skip_space();
@@ -72,6 +79,7 @@ private:
 
     JsonValue parse_value(int depth) {
         if (depth > 64) fail("nesting too deep");
+        if (++values_ > max_values_) fail("more than " + std::to_string(max_values_) + " values");
         if (pos_ >= text_.size()) fail("unexpected end of text");
         switch (peek()) {
         case '{': return parse_object(depth);
@@ -176,6 +184,7 @@ private:
                 if (cp >= 0xD800 && cp < 0xDC00 && text_.substr(pos_, 2) == "\\u") {
                     pos_ += 2;
                     uint32_t lo = parse_hex4();
+                    if (lo < 0xDC00 || lo > 0xDFFF) fail("invalid surrogate pair");
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 }
                 append_utf8(out, cp);
@@ -199,16 +208,19 @@ private:
         char* end = nullptr;
         double v = std::strtod(token.c_str(), &end);
         if (end != token.c_str() + token.size()) { pos_ = start; fail("invalid number"); }
+        if (!std::isfinite(v)) { pos_ = start; fail("number out of range"); }
         return v;
     }
 
     std::string_view text_;
     size_t pos_ = 0;
+    size_t max_values_;
+    size_t values_ = 0;
 };
 
 }  // namespace
 
-JsonValue parse_json(std::string_view text) { return Parser(text).parse_document(); }
+JsonValue parse_json(std::string_view text, size_t max_values) { return Parser(text, max_values).parse_document(); }
 
 std::string json_quote(std::string_view s) {
     std::string out = "\"";

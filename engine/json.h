@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,8 @@ public:
 
     bool as_bool() const { return bool_; }
     double as_number() const { return number_; }
+    // The number as an integer when it is one exactly (integral, |x| <= 2^53); nullopt otherwise.
+    std::optional<int64_t> as_exact_integer() const;
     const std::string& as_string() const { return string_; }
     const std::vector<JsonValue>& items() const { return items_; }
     // Object members in file order.
@@ -52,8 +55,13 @@ private:
     std::vector<std::pair<std::string, JsonValue>> members_;
 };
 
-// Parses a complete JSON document. Throws std::runtime_error("<what> at byte <offset>") on error.
-JsonValue parse_json(std::string_view text);
+// A parsed value costs ~100 bytes however short its text ("0,"): documents are bounded in values as
+// well as in bytes, so a small file cannot ask for a tree many times its size.
+constexpr size_t kJsonMaxValues = 1'000'000;
+
+// Parses a complete JSON document of at most `max_values` values (numbers must be finite doubles).
+// Throws std::runtime_error("<what> at byte <offset>") on error.
+JsonValue parse_json(std::string_view text, size_t max_values = kJsonMaxValues);
 
 // Escapes a string for embedding in JSON output (quotes included).
 std::string json_quote(std::string_view s);

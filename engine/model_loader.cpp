@@ -1,5 +1,7 @@
 #include "model_loader.h"
 
+#include <new>
+
 namespace vitscope {
 
 const ModelInfo& LoadedModel::info() const { return swin ? swin->info : vit->info; }
@@ -19,7 +21,9 @@ PreprocessConfig preprocess_config(const LoadedModel& m) {
     return cfg;
 }
 
-LoadedModel load_model(const std::string& path) {
+namespace {
+
+LoadedModel load_model_unchecked(const std::string& path) {
     CheckpointSource src = open_checkpoint(path);
     LoadedModel m;
     m.architecture = detect_architecture(src);
@@ -32,6 +36,20 @@ LoadedModel load_model(const std::string& path) {
         break;
     }
     return m;
+}
+
+}  // namespace
+
+LoadedModel load_model(const std::string& path) {
+    try {
+        return load_model_unchecked(path);
+    } catch (const FileError&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw FileError(path + ": not enough memory to load this model");
+    } catch (const std::exception& e) {  // a library error that does not name the file: name it
+        throw FileError(path + ": " + e.what());
+    }
 }
 
 }  // namespace vitscope

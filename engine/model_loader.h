@@ -26,7 +26,8 @@ struct LoadedModel {
 // The preprocessing the model was trained with (its input size, patch size, crop_pct, mean/std).
 PreprocessConfig preprocess_config(const LoadedModel& model);
 
-// Throws FileError with a message naming the file (and tensor) on any problem.
+// Throws FileError with a message naming the file (and tensor) on any problem, including errors
+// from below (bad_alloc, library exceptions) that do not name it themselves.
 LoadedModel load_model(const std::string& path);
 
 }  // namespace vitscope

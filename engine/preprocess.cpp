@@ -1,6 +1,8 @@
 #include "preprocess.h"
 
+#include "checkpoint_source.h"
 #include "image_resize.h"
+#include "model_limits.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,6 +33,8 @@ bool ModelInput::has_padding() const {
 
 namespace {
 
+std::string fmt_int(double v) { return std::to_string(int64_t(v)); }
+
 std::vector<float> to_planar(const RgbImage& img) {
     std::vector<float> chw(size_t(3) * img.height * img.width);
     const size_t plane = size_t(img.height) * img.width;
@@ -53,6 +57,14 @@ ModelInput preprocess(const RgbImage& image, PreprocessMode mode, const Preproce
     if (image.width <= 0 || image.height <= 0) throw std::invalid_argument("the image is empty");
     if (image.pixels.size() != size_t(image.width) * image.height * 3)
         throw std::invalid_argument("the image's pixel buffer does not match its size");
+    if (cfg.patch_size < 1 || cfg.height < cfg.patch_size || cfg.width < cfg.patch_size || cfg.height > kMaxImageSide ||
+        cfg.width > kMaxImageSide)
+        throw std::invalid_argument("input size " + std::to_string(cfg.height) + "x" + std::to_string(cfg.width) +
+                                    " with patch size " + std::to_string(cfg.patch_size) + " is outside the limits (patch >= 1, " +
+                                    "patch <= side <= " + std::to_string(kMaxImageSide) + ")");
+    if (!(cfg.crop_pct >= kMinCropPct && cfg.crop_pct <= kMaxCropPct))
+        throw std::invalid_argument("crop_pct " + std::to_string(cfg.crop_pct) + " is outside [" +
+                                    std::to_string(kMinCropPct) + ", " + std::to_string(kMaxCropPct) + "]");
     if (cfg.height % cfg.patch_size != 0 || cfg.width % cfg.patch_size != 0)
         throw std::invalid_argument("input size " + std::to_string(cfg.height) + "x" + std::to_string(cfg.width) +
                                     " is not a multiple of the patch size " + std::to_string(cfg.patch_size));
@@ -75,13 +87,21 @@ ModelInput preprocess(const RgbImage& image, PreprocessMode mode, const Preproce
     case PreprocessMode::Crop: {
         // As timm/torchvision: shorter side -> floor(size / crop_pct), longer side scaled and truncated.
         const int target_short = std::max(int(std::floor(std::min(H, W) / double(cfg.crop_pct))), std::max(H, W));
+        // The longer side follows the aspect ratio: bounded before anything is allocated.
+        const double long_side = double(target_short) * std::max(image.width, image.height) /
+                                 std::min(image.width, image.height);
+        if (long_side * target_short > double(kMaxResizePixels))
+            throw std::invalid_argument(
+                "a " + std::to_string(image.width) + "x" + std::to_string(image.height) + " image would be resized to " +
+                std::to_string(target_short) + "x" + fmt_int(long_side) + " before the crop, more than the limit of " +
+                std::to_string(kMaxResizePixels) + " pixels (use 'pad')");
         int rw, rh;
         if (image.width <= image.height) {
             rw = target_short;
-            rh = std::max(H, int(double(target_short) * image.height / image.width));
+            rh = std::max(H, int(long_side));
         } else {
             rh = target_short;
-            rw = std::max(W, int(double(target_short) * image.width / image.height));
+            rw = std::max(W, int(long_side));
         }
         std::vector<float> resized = resize_bicubic_antialias(src, 3, image.height, image.width, rh, rw);
         const int top = int(std::nearbyint((rh - H) / 2.0));  // round half to even, as torchvision

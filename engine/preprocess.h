@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,12 @@ struct ModelInput {
     bool has_padding() const;
 };
 
-// Throws std::invalid_argument with a user-facing message (e.g. wrong size for `none`, empty image).
+// The resized image 'crop' makes before cropping is at most this many pixels (an extreme aspect
+// ratio would otherwise ask for gigabytes: 1x100000 pixels at crop 224/256 -> 256x25600000).
+constexpr int64_t kMaxResizePixels = 64'000'000;
+
+// Throws std::invalid_argument with a user-facing message (e.g. wrong size for `none`, empty image,
+// an input size or patch outside model_limits.h).
 ModelInput preprocess(const RgbImage& image, PreprocessMode mode, const PreprocessConfig& cfg);
 
 // Throws std::invalid_argument unless `input` is a `channels` x H x W tensor with H and W multiples

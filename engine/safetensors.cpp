@@ -3,6 +3,8 @@
 #include "json.h"
 
 #include <algorithm>
+#include <cassert>
+#include <limits>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -90,6 +92,83 @@ float bf16_to_float(uint16_t b) {
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
+// Header entries -> TensorInfo, every number checked before it is used in arithmetic.
+class HeaderReader {
+public:
+    HeaderReader(const std::string& path, uint64_t data_size) : path_(path), data_size_(data_size) {}
+
+    TensorInfo tensor(const std::string& name, const JsonValue& v) const {
+        const std::string where = "tensor " + quoted(name) + ": ";
+        if (!v.is_object()) fail(where + "entry is not an object");
+        const JsonValue* dt = v.find("dtype");
+        const JsonValue* sh = v.find("shape");
+        const JsonValue* off = v.find("data_offsets");
+        if (!dt || !dt->is_string()) fail(where + "missing dtype");
+        if (!sh || !sh->is_array()) fail(where + "missing shape");
+        if (!off || !off->is_array() || off->items().size() != 2) fail(where + "missing data_offsets");
+        TensorInfo info;
+        info.name = name;
+        const std::string& d = dt->as_string();
+        const DTypeEntry* entry = nullptr;
+        for (const DTypeEntry& e : kDTypes)
+            if (d == e.name) entry = &e;
+        if (!entry) fail(where + "unknown dtype " + d);
+        info.dtype = entry->dtype;
+        if (sh->items().size() > kMaxRank)
+            fail(where + "rank " + std::to_string(sh->items().size()) + " exceeds " + std::to_string(kMaxRank));
+        for (const JsonValue& s : sh->items()) {
+            const std::optional<int64_t> n = s.as_exact_integer();
+            if (!n || *n < 0) fail(where + "invalid shape entry");
+            info.shape.push_back(*n);
+        }
+        uint64_t offsets[2];
+        for (int i = 0; i < 2; ++i) {
+            const std::optional<int64_t> o = off->items()[size_t(i)].as_exact_integer();
+            if (!o || *o < 0) fail(where + "invalid data_offsets (not integers in [0, 2^53])");
+            offsets[i] = uint64_t(*o);
+        }
+        info.begin = offsets[0];
+        info.end = offsets[1];
+        if (info.end < info.begin) fail(where + "data_offsets end before begin");
+        if (info.end > data_size_)
+            fail(where + "data_offsets [" + std::to_string(info.begin) + "," + std::to_string(info.end) +
+                 "] lie outside the data section of " + std::to_string(data_size_) + " bytes (truncated file?)");
+        // Checked: [2^32,2^32] elements or [2^31,2^31] F32 bytes must not wrap to a small number.
+        uint64_t expected_bytes = entry->size;
+        for (int64_t n : info.shape)
+            if (__builtin_mul_overflow(expected_bytes, uint64_t(n), &expected_bytes))
+                fail(where + d + " " + shape_string(info.shape) + " needs more than 2^64 bytes");
+        if (info.end - info.begin != expected_bytes)
+            fail(where + "holds " + std::to_string(info.end - info.begin) + " bytes but " + d + " " +
+                 shape_string(info.shape) + " needs " + std::to_string(expected_bytes));
+        return info;
+    }
+
+    // No byte may belong to two tensors. Zero-length tensors own no bytes and are skipped; every
+    // other tensor is compared with the furthest-reaching one before it (not just its neighbour).
+    void check_no_overlap(const std::map<std::string, TensorInfo>& tensors) const {
+        std::vector<const TensorInfo*> by_offset;
+        for (const auto& [_, t] : tensors)
+            if (t.end > t.begin) by_offset.push_back(&t);
+        std::sort(by_offset.begin(), by_offset.end(), [](const TensorInfo* a, const TensorInfo* b) {
+            return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+        });
+        const TensorInfo* furthest = nullptr;
+        for (const TensorInfo* t : by_offset) {
+            if (furthest && t->begin < furthest->end)
+                fail("tensors " + quoted(furthest->name) + " and " + quoted(t->name) + " overlap");
+            if (!furthest || t->end > furthest->end) furthest = t;
+        }
+    }
+
+    [[noreturn]] void fail(const std::string& what) const { throw FileError(path_ + ": " + what); }
+
+private:
+    static constexpr size_t kMaxRank = 8;
+    const std::string& path_;
+    uint64_t data_size_;
+};
+
 }  // namespace
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
@@ -115,11 +194,14 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     try {
         uint64_t header_len = 0;
         for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | map_[i];
-        if (header_len == 0 || header_len > 100u * 1024 * 1024)
+        if (header_len == 0 || header_len > (uint64_t(1) << 32))
             fail("bad header length " + std::to_string(header_len) + " (not a safetensors file?)");
         if (header_len > map_size_ - 8)
             fail("header length " + std::to_string(header_len) + " exceeds the file size " +
                  std::to_string(map_size_) + " (truncated file?)");
+        if (header_len > kSafetensorsMaxHeaderBytes)
+            fail("header of " + std::to_string(header_len) + " bytes exceeds the limit of " +
+                 std::to_string(kSafetensorsMaxHeaderBytes) + " bytes");
         std::string_view header(reinterpret_cast<const char*>(map_ + 8), size_t(header_len));
         if (header.empty() || header[0] != '{') fail("header does not start with '{' (not a safetensors file?)");
         data_ = map_ + 8 + header_len;
@@ -127,12 +209,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
 
         JsonValue root;
         try {
-            root = parse_json(header);
+            root = parse_json(header, kSafetensorsMaxHeaderValues);
         } catch (const std::exception& e) {
             fail(std::string("header JSON error: ") + e.what());
         }
         if (!root.is_object()) fail("header JSON is not an object");
 
+        const HeaderReader reader(path_, data_size_);
         for (const auto& [name, v] : root.members()) {
             if (name == "__metadata__") {
                 if (!v.is_object()) fail("__metadata__ is not an object");
@@ -140,55 +223,10 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
                     if (mv.is_string()) metadata_[k] = mv.as_string();
                 continue;
             }
-            const std::string where = "tensor " + quoted(name) + ": ";
-            if (!v.is_object()) fail(where + "entry is not an object");
-            const JsonValue* dt = v.find("dtype");
-            const JsonValue* sh = v.find("shape");
-            const JsonValue* off = v.find("data_offsets");
-            if (!dt || !dt->is_string()) fail(where + "missing dtype");
-            if (!sh || !sh->is_array()) fail(where + "missing shape");
-            if (!off || !off->is_array() || off->items().size() != 2) fail(where + "missing data_offsets");
-            TensorInfo info;
-            info.name = name;
-            const std::string& d = dt->as_string();
-            bool known = false;
-            for (const DTypeEntry& e : kDTypes)
-                if (d == e.name) {
-                    info.dtype = e.dtype;
-                    known = true;
-                }
-            if (!known) fail(where + "unknown dtype " + d);
-            for (const JsonValue& s : sh->items()) {
-                if (!s.is_number() || s.as_number() < 0 || s.as_number() != std::floor(s.as_number()) ||
-                    s.as_number() > 1e12)
-                    fail(where + "invalid shape entry");
-                info.shape.push_back(int64_t(s.as_number()));
-            }
-            for (const JsonValue& o : off->items())
-                if (!o.is_number() || o.as_number() < 0 || o.as_number() != std::floor(o.as_number()))
-                    fail(where + "invalid data_offsets");
-            info.begin = uint64_t(off->items()[0].as_number());
-            info.end = uint64_t(off->items()[1].as_number());
-            if (info.end < info.begin) fail(where + "data_offsets end before begin");
-            if (info.end > data_size_)
-                fail(where + "data_offsets [" + std::to_string(info.begin) + "," + std::to_string(info.end) +
-                     "] lie outside the data section of " + std::to_string(data_size_) +
-                     " bytes (truncated file?)");
-            const uint64_t expected_bytes = uint64_t(info.numel()) * dtype_size(info.dtype);
-            if (info.end - info.begin != expected_bytes)
-                fail(where + "holds " + std::to_string(info.end - info.begin) + " bytes but " + d + " " +
-                     shape_string(info.shape) + " needs " + std::to_string(expected_bytes));
-            tensors_[name] = std::move(info);
+            if (tensors_.count(name)) fail("tensor " + quoted(name) + " is listed twice");
+            tensors_[name] = reader.tensor(name, v);
         }
-
-        std::vector<const TensorInfo*> by_offset;
-        for (const auto& [_, t] : tensors_) by_offset.push_back(&t);
-        std::sort(by_offset.begin(), by_offset.end(),
-                  [](const TensorInfo* a, const TensorInfo* b) { return a->begin < b->begin; });
-        for (size_t i = 1; i < by_offset.size(); ++i)
-            if (by_offset[i]->begin < by_offset[i - 1]->end && by_offset[i]->end > by_offset[i]->begin)
-                fail("tensors " + quoted(by_offset[i - 1]->name) + " and " + quoted(by_offset[i]->name) +
-                     " overlap");
+        reader.check_no_overlap(tensors_);
     } catch (...) {
         ::munmap(const_cast<uint8_t*>(map_), map_size_);
         map_ = nullptr;
@@ -206,10 +244,16 @@ const TensorInfo& SafetensorsFile::info(const std::string& name) const {
     return it->second;
 }
 
+bool dtype_is_float(DType d) { return d == DType::F64 || d == DType::F32 || d == DType::F16 || d == DType::BF16; }
+
 std::vector<float> SafetensorsFile::read_f32(const std::string& name) const {
     const TensorInfo& t = info(name);
+    if (!dtype_is_float(t.dtype))
+        throw FileError(path_ + ": tensor " + quoted(name) + " has dtype " + dtype_name(t.dtype) +
+                        "; weights must be floating point (F32, F16, BF16 or F64)");
+    const size_t n = size_t(t.numel());  // fits: the header check bounded its bytes by the file size
+    if (n == 0) return {};
     const uint8_t* src = data_ + t.begin;
-    const size_t n = size_t(t.numel());
     std::vector<float> out(n);
     auto load = [&](auto sample, auto convert) {
         using T = decltype(sample);
@@ -219,18 +263,43 @@ std::vector<float> SafetensorsFile::read_f32(const std::string& name) const {
             out[i] = convert(v);
         }
     };
-    auto as_float = [](auto v) { return float(v); };
     switch (t.dtype) {
     case DType::F32: std::memcpy(out.data(), src, n * 4); break;
     case DType::F16: load(uint16_t{}, half_to_float); break;
     case DType::BF16: load(uint16_t{}, bf16_to_float); break;
-    case DType::F64: load(double{}, as_float); break;
-    case DType::I64: load(int64_t{}, as_float); break;
-    case DType::I32: load(int32_t{}, as_float); break;
-    case DType::I16: load(int16_t{}, as_float); break;
-    case DType::I8: load(int8_t{}, as_float); break;
-    case DType::U8: load(uint8_t{}, as_float); break;
-    case DType::BOOL: load(uint8_t{}, [](uint8_t v) { return v ? 1.0f : 0.0f; }); break;
+    case DType::F64: load(double{}, [](double v) {  // out of float's range: +-inf (a cast would be UB)
+        constexpr float inf = std::numeric_limits<float>::infinity();
+        return std::fabs(v) > double(std::numeric_limits<float>::max()) ? (v > 0 ? inf : -inf) : float(v);
+    }); break;
+    default: assert(false && "integer dtypes were refused above");
+    }
+    return out;
+}
+
+std::vector<int64_t> SafetensorsFile::read_i64(const std::string& name) const {
+    const TensorInfo& t = info(name);
+    if (dtype_is_float(t.dtype))
+        throw FileError(path_ + ": tensor " + quoted(name) + " has dtype " + dtype_name(t.dtype) +
+                        "; an index buffer must be an integer type");
+    const size_t n = size_t(t.numel());
+    std::vector<int64_t> out(n);
+    const uint8_t* src = data_ + t.begin;
+    auto load = [&](auto sample) {
+        using T = decltype(sample);
+        for (size_t i = 0; i < n; ++i) {
+            T v;
+            std::memcpy(&v, src + i * sizeof(T), sizeof(T));
+            out[i] = int64_t(v);
+        }
+    };
+    switch (t.dtype) {
+    case DType::I64: load(int64_t{}); break;
+    case DType::I32: load(int32_t{}); break;
+    case DType::I16: load(int16_t{}); break;
+    case DType::I8: load(int8_t{}); break;
+    case DType::U8:
+    case DType::BOOL: load(uint8_t{}); break;
+    default: assert(false && "float dtypes were refused above");
     }
     return out;
 }

@@ -16,12 +16,18 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Every dtype safetensors defines. Weights are read as float32 (F32/F16/BF16, and F64 and the
-// integer types converted, e.g. Swin's int64 relative_position_index buffers).
+// Every dtype safetensors defines. Weights are floating point, read as float32 (F32/F16/BF16/F64);
+// the integer types are only for index buffers (e.g. Swin's int64 relative_position_index).
 enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
 
 const char* dtype_name(DType d);
 size_t dtype_size(DType d);
+bool dtype_is_float(DType d);
+
+// What a header may cost. Real checkpoints have a few thousand tensors (~100 bytes and ~9 JSON
+// values each); these bounds keep a hostile header's parse tree under ~150 MB.
+constexpr uint64_t kSafetensorsMaxHeaderBytes = 16u << 20;
+constexpr size_t kSafetensorsMaxHeaderValues = 1'000'000;
 
 struct TensorInfo {
     std::string name;
@@ -30,12 +36,13 @@ struct TensorInfo {
     uint64_t begin = 0;  // byte offsets relative to the start of the data section
     uint64_t end = 0;
 
-    int64_t numel() const;
+    int64_t numel() const;  // fits: SafetensorsFile checked the byte count against the file size
 };
 
 std::string shape_string(const std::vector<int64_t>& shape);
 
-// A read-only, memory-mapped safetensors file. The header is validated completely on open.
+// A read-only, memory-mapped safetensors file. The header is validated completely on open: sizes
+// with checked arithmetic, offsets inside the file, no two tensors sharing a byte.
 class SafetensorsFile {
 public:
     explicit SafetensorsFile(const std::string& path);
@@ -49,8 +56,11 @@ public:
     const std::map<std::string, TensorInfo>& tensors() const { return tensors_; }
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
-    // The tensor converted to float32 (row-major, as stored), whatever its dtype.
+    // A floating-point tensor as float32 (row-major, as stored). Integer dtypes throw FileError:
+    // an integer weight converted to float would run and give confident nonsense.
     std::vector<float> read_f32(const std::string& name) const;
+    // An integer tensor (index buffers); floating-point dtypes throw FileError.
+    std::vector<int64_t> read_i64(const std::string& name) const;
     // Same, after checking the shape; the message names the file, tensor and both shapes.
     std::vector<float> read_f32(const std::string& name, const std::vector<int64_t>& expected_shape) const;
 

@@ -15,6 +15,12 @@ int SwinTrace::all_masked_rows() const {
     return n;
 }
 
+int64_t SwinTrace::non_finite_values() const {
+    int64_t n = count_non_finite(logits.reshaped()) + count_non_finite(features.reshaped());
+    for (const SwinBlockTrace& b : blocks) n += count_non_finite(b.attn);
+    return n;
+}
+
 std::vector<AttentionLayerShape> swin_layer_shapes(const SwinModel& m) {
     std::vector<AttentionLayerShape> shapes;
     for (int s = 0; s < m.hp.num_stages(); ++s)

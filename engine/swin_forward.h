@@ -68,6 +68,9 @@ struct SwinTrace {
     } scratch;
 
     int all_masked_rows() const;
+    // NaN or infinite values in the logits, features and window attention: nonzero means the
+    // outputs are meaningless.
+    int64_t non_finite_values() const;
     int global_block(int stage, int block) const { return stage_first_block[size_t(stage)] + block; }
     // Input pixels per token side in a stage: patch_size * 2^stage.
     int stage_stride(int stage) const { return patch_size << stage; }

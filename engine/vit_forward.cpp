@@ -37,6 +37,12 @@ int ViTTrace::all_masked_rows() const {
     return n;
 }
 
+int64_t ViTTrace::non_finite_values() const {
+    int64_t n = count_non_finite(logits.reshaped()) + count_non_finite(features.reshaped());
+    for (const ViTLayerTrace& l : layers) n += count_non_finite(l.attn);
+    return n;
+}
+
 std::string ViTTrace::token_name(int t) const {
     if (t < num_prefix) return prefix_names.size() > size_t(t) ? prefix_names[size_t(t)] : "prefix " + std::to_string(t);
     const int p = t - num_prefix;

@@ -44,6 +44,9 @@ struct ViTTrace {
     } scratch;
 
     int all_masked_rows() const;
+    // NaN or infinite values in the logits, features and attention of the computed layers (e.g.
+    // weights so large that activations overflow): nonzero means the outputs are meaningless.
+    int64_t non_finite_values() const;
     // "CLS", "DIST", "REG0".., or "patch (r,c)".
     std::string token_name(int token) const;
 };

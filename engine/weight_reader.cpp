@@ -1,9 +1,18 @@
 #include "weight_reader.h"
 
+#include "tensor_names.h"
+
+#include <cmath>
+
 namespace vitscope {
 
 std::vector<float> WeightReader::read(const std::string& name, const std::vector<int64_t>& shape) {
     std::vector<float> v = f_.read_f32(name, shape);
+    // A NaN or infinite weight makes every output NaN: refuse it here, where the tensor has a name.
+    for (size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v[i]))
+            throw FileError(f_.path() + ": tensor " + quoted_name(name) + " holds " + (std::isnan(v[i]) ? "NaN" : "infinity") +
+                            " at element " + std::to_string(i));
     params_ += f_.info(name).numel();
     return v;
 }

@@ -17,7 +17,8 @@ public:
     bool has(const std::string& name) const { return f_.has(name); }
     const std::vector<int64_t>& shape(const std::string& name) const { return f_.info(name).shape; }
 
-    // Throws FileError naming the file and tensor when it is missing or has another shape.
+    // Throws FileError naming the file and tensor when it is missing, has another shape, an integer
+    // dtype, or a NaN or infinite value.
     std::vector<float> read(const std::string& name, const std::vector<int64_t>& shape);
     RowVector vec(const std::string& name, int n);
     LayerNorm layer_norm(const std::string& base, int n, float eps);

@@ -2,6 +2,7 @@
 #include "test_support.h"
 #include "json.h"
 #include "safetensors.h"
+#include "raw_safetensors.h"
 
 #include <QDir>
 #include <QImage>
@@ -189,6 +190,53 @@ private slots:
         QCOMPARE(r.code, code);
         QCOMPARE(r.err, message.replace("IMG", image_) + "\n");
         QVERIFY(r.out.isEmpty());
+    }
+
+    void topk_is_clamped_to_the_classes() {
+        // A 3-class model: the default top-5 once ran past the end of the class array.
+        std::vector<test::RawTensor> ts = test::fixture_tensors(data_path("vit/vit_tiny_timm.safetensors"));
+        test::RawTensor* w = test::find_tensor(ts, "head.weight");
+        w->shape = {3, 32};
+        w->bytes.resize(3 * 32 * 4);
+        test::RawTensor* b = test::find_tensor(ts, "head.bias");
+        b->shape = {3};
+        b->bytes.resize(3 * 4);
+        const QString model = dir_.filePath("three.safetensors");
+        test::write_raw(model.toStdString(), ts);
+        Result r = cli({"predict", model, image_});
+        QCOMPARE(r.code, 0);
+        const QStringList lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);  // the header and classes 1..3
+        QVERIFY2(lines[3].startsWith(" 3. class "), qPrintable(r.out));
+        Result j = cli({"predict", model, image_, "--json"});
+        QCOMPARE(j.code, 0);
+        QCOMPARE(parse_json(j.out.toStdString()).find("top")->items().size(), size_t(3));
+        Result k = cli({"predict", model, image_, "--topk", "4"});
+        QCOMPARE(k.code, 1);
+        QCOMPARE(k.err, QString("vitscope-cli: --topk must be between 1 and 3, got 4\n"));
+    }
+
+    void non_finite_output_exits_3() {
+        // Finite weights whose logits overflow: final norm -> all ones, head weights 1e38.
+        std::vector<test::RawTensor> ts = test::fixture_tensors(data_path("vit/vit_tiny_timm.safetensors"));
+        test::find_tensor(ts, "norm.weight")->bytes = test::f32_bytes(std::vector<float>(32, 0.0f));
+        test::find_tensor(ts, "norm.bias")->bytes = test::f32_bytes(std::vector<float>(32, 1.0f));
+        test::find_tensor(ts, "head.weight")->bytes = test::f32_bytes(std::vector<float>(10 * 32, 1e38f));
+        const QString model = dir_.filePath("overflow.safetensors");
+        test::write_raw(model.toStdString(), ts);
+        const QString warning = "vitscope-cli: warning: " + model +
+                                ": the forward pass produced 10 NaN or infinite values (logits, features or attention); "
+                                "its outputs are meaningless\n";
+        Result r = cli({"predict", model, image_});
+        QCOMPARE(r.code, 3);
+        QCOMPARE(r.err, warning);
+        QVERIFY(r.out.isEmpty());
+        const QString out = dir_.filePath("overflow_dump.safetensors");
+        Result d = cli({"dump", model, image_, "--out", out});
+        QCOMPARE(d.code, 3);
+        QCOMPARE(d.err, warning);
+        QVERIFY(std::isinf(SafetensorsFile(out.toStdString()).read_f32("logits")[0]));
+        QVERIFY(cli({"--help"}).out.contains("3 when the\nmodel's output holds NaN or infinity"));
     }
 
     void corrupt_model_is_reported() {

@@ -610,8 +610,8 @@ private slots:
         QVERIFY(r.out.isEmpty());
     }
 
-    // A model whose weights hold a NaN: its attention is NaN from that layer on, and the CLI refuses
-    // to draw it rather than drawing garbage.
+    // A model whose attention turns non-finite in layer 1: the CLI refuses to draw it rather than
+    // drawing garbage.
     void non_finite_attention_is_refused() {
         const QString folder = fresh_folder("nan_model");
         const QString model = folder + "/vit_nan";
@@ -623,10 +623,16 @@ private slots:
         quint64 header = 0;
         std::memcpy(&header, bytes.constData(), 8);
         const QJsonObject tensors = QJsonDocument::fromJson(bytes.mid(8, qsizetype(header))).object();
-        const QJsonArray at = tensors["vit.encoder.layer.1.attention.attention.query.bias"].toObject()["data_offsets"].toArray();
-        QVERIFY(!at.isEmpty());
-        const float nan = std::numeric_limits<float>::quiet_NaN();
-        std::memcpy(bytes.data() + 8 + qsizetype(header) + at[0].toInteger(), &nan, sizeof nan);
+        // NaN weights are refused when the model loads; finite but huge biases make q.k overflow to
+        // infinity in layer 1, and the softmax of that is NaN.
+        for (const char* name : {"vit.encoder.layer.1.attention.attention.query.bias",
+                                 "vit.encoder.layer.1.attention.attention.key.bias"}) {
+            const QJsonArray at = tensors[name].toObject()["data_offsets"].toArray();
+            QVERIFY(!at.isEmpty());
+            const float huge = 3.0e38f;
+            for (qint64 o = at[0].toInteger(); o < at[1].toInteger(); o += qint64(sizeof huge))
+                std::memcpy(bytes.data() + 8 + qsizetype(header) + o, &huge, sizeof huge);
+        }
         QFile dst(model + "/model.safetensors");
         QVERIFY(dst.open(QIODevice::WriteOnly));
         dst.write(bytes);

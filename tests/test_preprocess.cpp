@@ -5,6 +5,8 @@
 #include "image_resize.h"
 #include "preprocess.h"
 
+#include <QTemporaryDir>
+
 using namespace vitscope;
 using vitscope::test::data_path;
 
@@ -72,6 +74,58 @@ private slots:
             QCOMPARE(QString(e.what()),
                      QString("preprocess 'none' needs an image of exactly 224x224 pixels; this one is 53x37 (use 'crop' or 'pad')"));
         }
+    }
+
+    void declared_sizes_are_bounded() {
+        auto error = [&](const RgbImage& img, PreprocessMode mode, const PreprocessConfig& cfg) -> QString {
+            try {
+                preprocess(img, mode, cfg);
+            } catch (const std::invalid_argument& e) {
+                return e.what();
+            }
+            return "no error";
+        };
+        PreprocessConfig cfg;
+        cfg.patch_size = 0;  // once a division by zero
+        QCOMPARE(error(image_, PreprocessMode::Crop, cfg),
+                 QString("input size 224x224 with patch size 0 is outside the limits (patch >= 1, patch <= side <= 4096)"));
+        cfg.patch_size = 4096;  // a 14x14 grid of 4096-pixel patches once asked for 39 GB
+        cfg.height = cfg.width = 14 * 4096;
+        QCOMPARE(error(image_, PreprocessMode::Pad, cfg),
+                 QString("input size 57344x57344 with patch size 4096 is outside the limits (patch >= 1, patch <= side <= 4096)"));
+        cfg = PreprocessConfig();
+        cfg.crop_pct = 0.001f;
+        QCOMPARE(error(image_, PreprocessMode::Crop, cfg), QString("crop_pct 0.001000 is outside [0.100000, 10.000000]"));
+        // An extreme aspect ratio: 'crop' would resize 1x100000 to 248x24800000 before cropping.
+        RgbImage thin;
+        thin.width = 1;
+        thin.height = 100000;
+        thin.pixels.assign(size_t(3) * thin.height, 0.5f);
+        QCOMPARE(error(thin, PreprocessMode::Crop, PreprocessConfig()),
+                 QString("a 1x100000 image would be resized to 248x24800000 before the crop, more than the limit of "
+                         "64000000 pixels (use 'pad')"));
+        QCOMPARE(preprocess(thin, PreprocessMode::Pad, PreprocessConfig()).content_width, 1);
+    }
+
+    void large_images_are_downscaled_on_decode() {
+        QCOMPARE(decoded_size(QSize(4096, 4096)), QSize(4096, 4096));
+        QCOMPARE(decoded_size(QSize(14000, 14000)), QSize(4096, 4096));  // the 196-megapixel case
+        QCOMPARE(decoded_size(QSize(4200, 4100)), QSize(4145, 4046));
+        QTemporaryDir dir;
+        const QString p = dir.filePath("large.png");
+        QImage big(4200, 4100, QImage::Format_RGB32);
+        big.fill(QColor(255, 0, 0));
+        QVERIFY(big.save(p));
+        QString note;
+        const RgbImage img = load_rgb_image(p, &note);
+        QCOMPARE(img.width, 4145);
+        QCOMPARE(img.height, 4046);
+        QCOMPARE(img.pixels[0], 1.0f);
+        QCOMPARE(img.pixels[1], 0.0f);
+        QCOMPARE(note, p + ": 4200x4100 pixels decoded at 4145x4046 (images are downscaled to at most 16.8 megapixels)");
+        note.clear();
+        load_rgb_image(QString::fromStdString(data_path("default_models/atlas.png")), &note);
+        QVERIFY(note.isEmpty());
     }
 
     void qimage_conversion_is_exact() {

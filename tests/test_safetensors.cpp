@@ -1,10 +1,12 @@
 // The safetensors boundary: every malformed file gives a one-line message naming the file and the
 // tensor; F16/BF16 convert exactly; a write never leaves a half-written file.
 #include "test_support.h"
+#include "raw_safetensors.h"
 #include "model_loader.h"
 #include "safetensors.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <cstring>
@@ -13,26 +15,12 @@ using namespace vitscope;
 
 namespace {
 
-std::string le64(uint64_t v) {
-    std::string s;
-    for (int i = 0; i < 8; ++i) s += char((v >> (8 * i)) & 0xFF);
-    return s;
-}
+using test::le64;
+std::string make_file(const std::string& header, const std::string& data) { return test::safetensors_bytes(header, data); }
 
-// A safetensors file from a raw header string and raw data bytes.
-std::string make_file(const std::string& header, const std::string& data) { return le64(header.size()) + header + data; }
+void write_bytes(const QString& path, const std::string& bytes) { test::write_bytes(path.toStdString(), bytes); }
 
-void write_bytes(const QString& path, const std::string& bytes) {
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes.data(), qint64(bytes.size()));
-}
-
-std::string floats(std::initializer_list<float> v) {
-    std::string s(v.size() * 4, '\0');
-    std::memcpy(s.data(), std::data(v), s.size());
-    return s;
-}
+std::string floats(std::initializer_list<float> v) { return test::f32_bytes(std::vector<float>(v)); }
 
 }  // namespace
 
@@ -67,15 +55,29 @@ private slots:
         QCOMPARE(f.read_f32("a"), (std::vector<float>{1.0f, 2.0f}));
         QCOMPARE(f.read_f32("b"), (std::vector<float>{1.5f, -2.0f, 0.333251953125f, std::ldexp(1.0f, -24)}));
         QCOMPARE(f.read_f32("c"), (std::vector<float>{1.5f, -3.25f}));
-        // Integer buffers (e.g. Swin's int64 relative_position_index) read as floats.
+        // Integer buffers (e.g. Swin's int64 relative_position_index) read as integers, never as weights.
         std::string i64(16, '\0');
         const int64_t vals[2] = {168, -3};
         std::memcpy(i64.data(), vals, 16);
+        const std::string int_path = path("int.safetensors").toStdString();
         write_bytes(path("int.safetensors"),
-                    make_file(R"({"idx":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}})", i64));
-        SafetensorsFile fi(path("int.safetensors").toStdString());
-        QCOMPARE(fi.read_f32("idx"), (std::vector<float>{168.0f, -3.0f}));
+                    make_file(R"({"idx":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},)"
+                              R"("w":{"dtype":"I32","shape":[2],"data_offsets":[16,24]}})", i64 + i64.substr(0, 8)));
+        SafetensorsFile fi(int_path);
+        QCOMPARE(fi.read_i64("idx"), (std::vector<int64_t>{168, -3}));
         QCOMPARE(fi.info("idx").dtype, DType::I64);
+        auto error = [](auto&& fn) -> QString {
+            try {
+                fn();
+            } catch (const FileError& e) {
+                return e.what();
+            }
+            return "no error";
+        };
+        QCOMPARE(error([&] { fi.read_f32("w"); }),
+                 QString::fromStdString(int_path + ": tensor 'w' has dtype I32; weights must be floating point (F32, F16, BF16 or F64)"));
+        QCOMPARE(error([&] { f.read_i64("a"); }),
+                 path("ok.safetensors") + ": tensor 'a' has dtype F32; an index buffer must be an integer type");
         QCOMPARE(f.metadata().at("format"), std::string("pt"));
         QCOMPARE(f.info("b").shape, (std::vector<int64_t>{2, 2}));
     }
@@ -102,6 +104,33 @@ private slots:
             "F: tensor 't': holds 8 bytes but F16 [2] needs 4");
         row("unknown dtype", make_file(R"({"t":{"dtype":"Q4","shape":[1],"data_offsets":[0,8]}})", floats({1, 2})),
             "F: tensor 't': unknown dtype Q4");
+        // Sizes: checked multiplication, no wrap to a small byte count (defect #16.3).
+        row("element count overflows", make_file(R"({"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", ""),
+            "F: tensor 't': F32 [4294967296,4294967296] needs more than 2^64 bytes");
+        row("byte count wraps to 0", make_file(R"({"t":{"dtype":"F32","shape":[2147483648,2147483648],"data_offsets":[0,0]}})", ""),
+            "F: tensor 't': F32 [2147483648,2147483648] needs more than 2^64 bytes");
+        row("infinite offset", make_file(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,1e999]}})", floats({1, 2})),
+            "F: header JSON error: number out of range at byte 50");
+        row("offset past 2^53", make_file(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,2e19]}})", floats({1, 2})),
+            "F: tensor 't': invalid data_offsets (not integers in [0, 2^53])");
+        row("huge offset", make_file(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[1.4e123,8]}})", floats({1, 2})),
+            "F: tensor 't': invalid data_offsets (not integers in [0, 2^53])");
+        row("fractional offset", make_file(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,7.5]}})", floats({1, 2})),
+            "F: tensor 't': invalid data_offsets (not integers in [0, 2^53])");
+        row("fractional shape", make_file(R"({"t":{"dtype":"F32","shape":[0.5],"data_offsets":[0,8]}})", floats({1, 2})),
+            "F: tensor 't': invalid shape entry");
+        row("rank 9", make_file(R"({"t":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,2],"data_offsets":[0,8]}})", floats({1, 2})),
+            "F: tensor 't': rank 9 exceeds 8");
+        row("listed twice", make_file("{" + good_t + "," + good_t + "}", floats({1, 2})), "F: tensor 't' is listed twice");
+        // Overlap: a zero-length tensor between two overlapping ones used to hide them (defect #16.4).
+        row("overlap behind an empty tensor",
+            make_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"z":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},)"
+                      R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", floats({1, 2, 3})),
+            "F: tensors 'a' and 'b' overlap");
+        row("alias inside a longer tensor",
+            make_file(R"({"qkv.weight":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"k":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},)"
+                      R"("proj.weight":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})", floats({1, 2, 3, 4})),
+            "F: tensors 'qkv.weight' and 'k' overlap");
         row("negative shape", make_file(R"({"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,8]}})", floats({1, 2})),
             "F: tensor 't': invalid shape entry");
     }
@@ -112,6 +141,34 @@ private slots:
         const QString p = path("bad.safetensors");
         write_bytes(p, bytes.toStdString());
         QCOMPARE(open_error(p), QString(message).replace(0, 1, p));
+    }
+
+    void empty_tensors_read_empty() {
+        // Zero elements: nothing is copied (memcpy from/to a null pointer was undefined behaviour).
+        write_bytes(path("empty.safetensors"),
+                    make_file(R"({"e":{"dtype":"F32","shape":[0,3],"data_offsets":[0,0]},"s":{"dtype":"F32","shape":[],"data_offsets":[0,4]}})",
+                              floats({2.5f})));
+        SafetensorsFile f(path("empty.safetensors").toStdString());
+        QCOMPARE(f.read_f32("e").size(), size_t(0));
+        QCOMPARE(f.read_f32("s"), (std::vector<float>{2.5f}));
+    }
+
+    void header_is_bounded() {
+        // Bytes: a header over 16 MiB is refused before it is parsed.
+        const std::string big = "{" + std::string(kSafetensorsMaxHeaderBytes, ' ') + "}";
+        write_bytes(path("big.safetensors"), make_file(big, ""));
+        QCOMPARE(open_error(path("big.safetensors")),
+                 path("big.safetensors") + ": header of 16777218 bytes exceeds the limit of 16777216 bytes");
+        // Values: 2 bytes per value would cost ~64x its size as a tree; refused at the millionth, quickly.
+        std::string many = R"({"__metadata__":{"x":[)";
+        for (int i = 0; i < 2'000'000; ++i) many += "0,";
+        many += "0]}}";
+        write_bytes(path("many.safetensors"), make_file(many, ""));
+        QElapsedTimer timer;
+        timer.start();
+        QCOMPARE(open_error(path("many.safetensors")),
+                 path("many.safetensors") + ": header JSON error: more than 1000000 values at byte 2000016");
+        QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
     }
 
     void missing_file() {

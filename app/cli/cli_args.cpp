@@ -222,7 +222,9 @@ std::string usage_text(const std::string& command) {
            ".safetensors file (F32/F16/BF16). Supported: ViT, DeiT (plain and distilled), DINO, DINOv2\n"
            "(LayerScale, registers), Swin v1 (Hugging Face, timm >= 0.9 and Microsoft naming).\n"
            "IMAGE: PNG, JPEG, BMP, ... (anything Qt decodes).\n"
-           "Exit status: 0 on success, 1 on any error (one line on stderr), 2 for usage errors.\n\n"
+           "Exit status: 0 on success, 1 on any error (one line on stderr), 2 for usage errors, 3 when the\n"
+           "model's output holds NaN or infinity (a warning on stderr; predict prints no classes, dump\n"
+           "still writes the file).\n\n"
            "`vitscope-cli COMMAND --help` lists a command's options.\n";
 }
 

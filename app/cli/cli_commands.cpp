@@ -43,6 +43,20 @@ void print_common_info(const ModelInfo& info, int num_classes) {
     }
 }
 
+// Exit status when the model's outputs hold NaN or infinity (documented in --help).
+constexpr int kExitNonFinite = 3;
+
+// One warning line when the logits, features or attention hold NaN or infinity.
+bool report_non_finite(const std::string& model_path, const ModelRun& r) {
+    const int64_t bad = r.model.swin ? r.swin_trace.non_finite_values() : r.trace.non_finite_values();
+    if (bad == 0) return false;
+    std::fprintf(stderr,
+                 "vitscope-cli: warning: %s: the forward pass produced %lld NaN or infinite values (logits, features "
+                 "or attention); its outputs are meaningless\n",
+                 model_path.c_str(), static_cast<long long>(bad));
+    return true;
+}
+
 std::string int_list_string(const std::vector<int>& v) {
     std::string s;
     for (size_t i = 0; i < v.size(); ++i) {
@@ -104,7 +118,7 @@ int swin_dump(const Args& a, ModelRun& r) {
     w.write(a.get("out"));
     std::printf("wrote %s: %zu blocks of window attention (attn.S.B [nW,H,M*M,M*M], mask.S.B, bias.S.B)%s\n",
                 a.get("out").c_str(), t.blocks.size(), t.logits.size() ? ", logits" : "");
-    return 0;
+    return report_non_finite(a.positional[0], r) ? kExitNonFinite : 0;
 }
 
 // The lines of `bench` every architecture shares: run times (sorted), work, speed and peak fraction.
@@ -195,9 +209,11 @@ int cmd_predict(const Args& a) {
         throw std::runtime_error(model_path + ": this model has no classifier (" + r.model.info().architecture +
                                  "); use dump to get its features and attention");
     const std::vector<std::string> labels = class_labels(a, r.model);
-    const int k = a.get_int("topk", 5, 1, r.model.num_classes());
+    // The default top-5 is clamped to the class count; an explicit --topk must fit it.
+    const int k = a.has("topk") ? a.get_int("topk", 5, 1, r.model.num_classes()) : std::min(5, r.model.num_classes());
     r.input = prepare_input(a, r.model, image_path);
     run_forward(a, r);
+    if (report_non_finite(model_path, r)) return kExitNonFinite;  // NaN would also break the sort below
 
     const RowVector& logits = r.model.swin ? r.swin_trace.logits : r.trace.logits;
     const float maxv = logits.maxCoeff();
@@ -258,7 +274,7 @@ int cmd_dump(const Args& a) {
     w.write(a.get("out"));
     std::printf("wrote %s: %zu layers of attention [%d,%d,%d]%s\n", a.get("out").c_str(), t.layers.size(), H, N, N,
                 t.logits.size() ? ", logits" : "");
-    return 0;
+    return report_non_finite(a.positional[0], r) ? kExitNonFinite : 0;
 }
 
 int cmd_bench(const Args& a) {

@@ -131,7 +131,9 @@ ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string&
     PreprocessConfig cfg = preprocess_config(m);
     cfg.height = size.height;
     cfg.width = size.width;
-    RgbImage img = load_rgb_image(QString::fromStdString(image_path));
+    QString note;
+    RgbImage img = load_rgb_image(QString::fromStdString(image_path), &note);
+    if (!note.isEmpty()) std::fprintf(stderr, "vitscope-cli: note: %s\n", qPrintable(note));
     try {
         return preprocess(img, mode, cfg);
     } catch (const std::invalid_argument& e) {

@@ -3,6 +3,9 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QImageReader>
+#include <algorithm>
+#include <cmath>
+#include <new>
 #include <stdexcept>
 
 namespace vitscope {
@@ -21,7 +24,16 @@ RgbImage rgb_image_from_qimage(const QImage& image) {
     return out;
 }
 
-RgbImage load_rgb_image(const QString& path) {
+QSize decoded_size(QSize size) {
+    const qint64 pixels = qint64(size.width()) * size.height();
+    if (pixels <= kMaxDecodedPixels) return size;
+    const double s = std::sqrt(double(kMaxDecodedPixels) / double(pixels));
+    return QSize(std::max(1, int(size.width() * s)), std::max(1, int(size.height() * s)));
+}
+
+namespace {
+
+RgbImage decode(const QString& path, QString* note) {
     auto fail = [&](const QString& why) { throw std::runtime_error((path + ": " + why).toStdString()); };
     const QFileInfo fi(path);
     if (!fi.exists()) fail("no such file");
@@ -35,10 +47,33 @@ RgbImage load_rgb_image(const QString& path) {
                  .arg(size.width())
                  .arg(size.height())
                  .arg(kMaxImagePixels / 1'000'000));
+    // Formats that do not state their size up front are still bounded by Qt's allocation limit.
     QImageReader::setAllocationLimit(int(kMaxImagePixels * 4 / (1024 * 1024)) + 1);
+    const QSize target = size.isValid() ? decoded_size(size) : size;
+    if (target != size) {
+        reader.setScaledSize(target);
+        if (note)
+            *note = QString("%1: %2x%3 pixels decoded at %4x%5 (images are downscaled to at most %6 megapixels)")
+                        .arg(path)
+                        .arg(size.width())
+                        .arg(size.height())
+                        .arg(target.width())
+                        .arg(target.height())
+                        .arg(double(kMaxDecodedPixels) / 1e6, 0, 'f', 1);
+    }
     const QImage image = reader.read();
     if (image.isNull()) fail("cannot decode image (" + reader.errorString() + ")");
     return rgb_image_from_qimage(image);
+}
+
+}  // namespace
+
+RgbImage load_rgb_image(const QString& path, QString* note) {
+    try {
+        return decode(path, note);
+    } catch (const std::bad_alloc&) {
+        throw std::runtime_error((path + ": not enough memory to decode this image").toStdString());
+    }
 }
 
 }  // namespace vitscope
