@@ -1,5 +1,6 @@
 #include "swin_forward.h"
 
+#include "attention_masks.h"
 #include "patch_embedding.h"
 
 #include <algorithm>
@@ -53,27 +54,6 @@ bool swin_pixel_to_window(const SwinTrace& t, int block, int px, int py, int& wi
 }
 
 namespace {
-
-// A per-token flag map merged 2x2 -> 1 as patch merging does: a merged token is set when every one of
-// its sources inside the map is set. [h*w] -> [ceil(h/2)*ceil(w/2)]
-std::vector<unsigned char> merge_all(const std::vector<unsigned char>& m, int h, int w) {
-    const int h2 = (h + 1) / 2, w2 = (w + 1) / 2;
-    std::vector<unsigned char> out(size_t(h2) * w2, 1);
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x)
-            if (!m[size_t(y) * w + x]) out[size_t(y / 2) * w2 + x / 2] = 0;
-    return out;
-}
-
-// A stage-0 flag map carried down to `stage`.
-std::vector<unsigned char> stage_flags(std::vector<unsigned char> m, int h, int w, int stage) {
-    for (int s = 0; s < stage; ++s) {
-        m = merge_all(m, h, w);
-        h = (h + 1) / 2;
-        w = (w + 1) / 2;
-    }
-    return m;
-}
 
 // [h*w, C] -> [ceil(h/2)*ceil(w/2), 2C]: gather 2x2 (zero-padding odd maps), LayerNorm(4C), reduction.
 Matrix patch_merge(const PatchMerging& pm, const Matrix& x, int h, int w) {
@@ -204,8 +184,10 @@ void run_blocks(const SwinModel& m, const AttentionOptions& options, const SwinO
     for (int s = first_stage; s < hp.num_stages(); ++s) {
         const SwinStage& stage = m.w.stages[size_t(s)];
         const int H = hp.num_heads[size_t(s)], C = hp.stage_dim(s);
+        // Masks are given on the stage-0 grid and carried down to the stage by the one rule every view asks.
         const std::vector<unsigned char> pad =
-            t.padding_patch.empty() ? std::vector<unsigned char>() : stage_flags(t.padding_patch, t.grid_height, t.grid_width, s);
+            t.padding_patch.empty() ? std::vector<unsigned char>()
+                                    : swin_stage_flags(t.padding_patch, t.grid_height, t.grid_width, s);
         for (int b = (s == first_stage ? from - t.stage_first_block[size_t(s)] : 0); b < hp.depths[size_t(s)]; ++b) {
             const int gb = t.stage_first_block[size_t(s)] + b;
             const SwinBlock& blk = stage.blocks[size_t(b)];
@@ -221,7 +203,7 @@ void run_blocks(const SwinModel& m, const AttentionOptions& options, const SwinO
                 std::vector<unsigned char> m0(size_t(t.grid_height) * t.grid_width, 0);
                 for (int k : setup.masked_keys)
                     if (k >= 0 && size_t(k) < m0.size()) m0[size_t(k)] = 1;
-                user = stage_flags(std::move(m0), t.grid_height, t.grid_width, s);
+                user = swin_stage_flags(std::move(m0), t.grid_height, t.grid_width, s);
             }
             layer_norm_forward(blk.norm1, x, xn);
             window_attention(blk, setup, so, user, pad, xn, x, sc, bt);
