@@ -10,6 +10,7 @@
 #include "image_view.h"
 #include "main_window.h"
 #include "matrix_view.h"
+#include "overview_canvas.h"
 #include "predictions_panel.h"
 #include "query_row_chart.h"
 #include "session.h"
@@ -401,6 +402,40 @@ private slots:
         const QString tour = MainWindow::tour_html();
         for (const char* idea : {"√d_k", "mask", "many heads"}) QVERIFY2(tour.contains(QString::fromUtf8(idea)), idea);
         QVERIFY(MainWindow::shortcuts_html().contains("Home"));
+    }
+
+    // Overview: every layer x head for the query; hover reads out entropy and distance; click selects.
+    void overview_selects_layer_and_head() {
+        auto* dock = w_->findChild<QDockWidget*>("overview");
+        QVERIFY(dock);
+        dock->show();
+        dock->raise();
+        OverviewCanvas* o = w_->overview();
+        QTRY_VERIFY(o->isVisible() && o->frames() > 0);
+        QVERIFY2(o->gl_error().isEmpty(), qPrintable(o->gl_error()));
+        QVERIFY(!o->autoFillBackground());  // a filled background would hide the GL frame on screen
+        const auto t = session()->trace();
+        QCOMPARE(o->tile_count(), int(t->layers.size()) * t->num_heads);
+        settings()->set_query(t->num_prefix + 5);  // a patch query: the distance is defined
+        const int L = int(t->layers.size()) - 1, H = t->num_heads - 1;  // the last map
+        const QPoint c = o->tile_center(L, H);
+        QVERIFY(c.x() >= 0);
+        QTest::mouseMove(o, c);
+        QTRY_VERIFY(o->hover_text().contains("entropy"));
+        QVERIFY2(o->hover_text().contains("mean distance") && o->hover_text().contains("px"), qPrintable(o->hover_text()));
+        QTest::mouseClick(o, Qt::LeftButton, {}, c);
+        QCOMPARE(settings()->layer(), L);
+        QCOMPARE(settings()->head(), H);
+        // Drawn: the GL frame holds the maps (not just the background).
+        const QImage img = o->grabFramebuffer();
+        const double dpr = o->devicePixelRatioF();
+        const QColor px = img.pixelColor(int(c.x() * dpr), int(c.y() * dpr));
+        const Rgba bg = theme_dark().background;
+        QVERIFY2(px != QColor(bg.r, bg.g, bg.b), "the tile is background");
+        settings()->set_layer(0);
+        settings()->set_head(0);
+        settings()->set_query(0);
+        w_->findChild<QDockWidget*>("heads")->raise();
     }
 
     // Bug 8 (Swin): the Heads-on boxes and the Query box follow the block's stage; bug 2 for the matrix.

@@ -29,7 +29,8 @@ ExportDialog::ExportDialog(const ExportRequest& r, bool swin, QWidget* parent) :
                                             tr("Attention rollout"), tr("Mean attention distance"),
                                             tr("Softmax saturation"), tr("Sandbox: q·k against d_k"),
                                             tr("Padding leakage"), tr("Head similarity"),
-                                            tr("Position embedding similarity"), tr("Patch filter components")};
+                                            tr("Position embedding similarity"), tr("Patch filter components"),
+                                            tr("Overview: every layer and head")};
     for (int i = 0; i < kNumFigureViews; ++i) {
         const FigureView v = FigureView(i);
         const bool swin_only = v == FigureView::Windows || v == FigureView::Shift || v == FigureView::Bias ||

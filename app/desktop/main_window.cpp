@@ -12,6 +12,7 @@
 #include "image_loader.h"
 #include "image_view.h"
 #include "matrix_view.h"
+#include "overview_canvas.h"
 #include "predictions_panel.h"
 #include "query_row_chart.h"
 #include "session.h"
@@ -93,7 +94,17 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     controls_ = new ControlsDock(session_, settings_, this);
     addDockWidget(Qt::LeftDockWidgetArea, controls_);
     heads_ = new HeadsGrid(session_, settings_);
-    addDockWidget(Qt::RightDockWidgetArea, make_dock(tr("Heads"), "heads", heads_, this));
+    QDockWidget* heads_dock = make_dock(tr("Heads"), "heads", heads_, this);
+    addDockWidget(Qt::RightDockWidgetArea, heads_dock);
+    overview_ = new OverviewCanvas(session_, settings_);
+    auto* overview_box = new QWidget;  // not the GL widget itself: a scroll area fills its widget's background
+    auto* ov = new QVBoxLayout(overview_box);
+    ov->setContentsMargins(0, 0, 0, 0);
+    ov->addWidget(overview_);
+    QDockWidget* overview_dock = make_dock(tr("Overview"), "overview", overview_box, this);
+    addDockWidget(Qt::RightDockWidgetArea, overview_dock);
+    tabifyDockWidget(heads_dock, overview_dock);
+    heads_dock->raise();
     matrix_ = new AttentionMatrixView(session_, settings_);
     chart_ = new QueryRowChart(session_, settings_);
     auto* matrix_box = new QWidget;
@@ -147,6 +158,11 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     attach_figure_menu(predictions_, FigureView::Predictions);
     attach_figure_menu(explained_->canvas(), FigureView::Shift);
     attach_figure_menu(analyses_->canvas(), FigureView::Distance);
+    attach_figure_menu(overview_, FigureView::Overview);
+    connect(overview_, &OverviewCanvas::hovered, this, [this](const QString& t) {
+        if (t.isEmpty()) statusBar()->clearMessage();
+        else statusBar()->showMessage(t);
+    });
     connect(explained_->canvas(), &ExplainedCanvas::hovered, this, [this](const QString& t) {
         if (t.isEmpty()) statusBar()->clearMessage();
         else statusBar()->showMessage(t);

@@ -22,6 +22,7 @@ class ControlsDock;
 class PredictionsPanel;
 class ExplainedPanel;
 class AnalysesPanel;
+class OverviewCanvas;
 struct RgbImage;
 
 struct StartupChoice {
@@ -51,6 +52,7 @@ public:
     PredictionsPanel* predictions() const { return predictions_; }
     ExplainedPanel* explained() const { return explained_; }
     AnalysesPanel* analyses() const { return analyses_; }
+    OverviewCanvas* overview() const { return overview_; }
     QString error_text() const;  // the banner's message ("" when hidden)
     // File > Recent Models / Recent Images as stored (empty when not persisting).
     QStringList recent_models() const;
@@ -106,6 +108,7 @@ private:
     PredictionsPanel* predictions_;
     ExplainedPanel* explained_;
     AnalysesPanel* analyses_;
+    OverviewCanvas* overview_;
     QLabel* banner_;
     QLabel* model_status_;
     QLabel* tokens_status_;

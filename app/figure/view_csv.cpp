@@ -157,6 +157,22 @@ std::string view_csv(FigureView view, const FigureInputs& in, const FigureSelect
     case FigureView::PosEmbed:
     case FigureView::Filters: return analysis_csv(view, in, sel);
     case FigureView::Bias: return bias_csv(in, sel);
+    case FigureView::Overview: {
+        // Every layer's heads for the query: the heads CSV of each layer, prefixed with the layer.
+        std::string out;
+        for (int l = 0; l < in.num_layers(); ++l) {
+            FigureSelection s = sel;
+            s.layer = l;
+            const std::string part = heads_csv(in, s);
+            size_t at = part.find('\n');
+            if (out.empty()) out = "layer," + part.substr(0, at + 1);
+            for (size_t next; at != std::string::npos && at + 1 < part.size(); at = next) {
+                next = part.find('\n', at + 1);
+                out += std::to_string(l) + "," + part.substr(at + 1, next == std::string::npos ? next : next - at);
+            }
+        }
+        return out;
+    }
     }
     return {};
 }

@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kViewNames[kNumFigureViews] = {"image",   "heads",  "matrix", "query", "windows",  "predictions",
                                                      "compare", "shift",  "logits", "bias",  "hierarchy",
                                                      "rollout", "distance", "saturation", "sandbox", "leakage",
-                                                     "similarity", "posembed", "filters"};
+                                                     "similarity", "posembed", "filters", "overview"};
 
 std::string fmt(const char* f, double v) {
     char buf[64];
@@ -233,6 +233,68 @@ BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const F
             dl.add(RectItem{{l.grid.x - 2, l.grid.y - 2, l.grid.w + 4, l.grid.h + 4}, {0, 0, 0, 0}, t.selection, 2.0f});
         b.panels.push_back({l, f.grid_w, f.grid_h, 0, ts.head});
         if (ts.head == s.head || (i == 0 && b.figure.grid_w == 0)) b.figure = f;
+    }
+    add_caption(dl, in, s, o, t);
+    return b;
+}
+
+// ---- Overview ------------------------------------------------------------------------------------
+
+BuiltFigure overview_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
+                          float w, float h) {
+    BuiltFigure b;
+    b.list = empty_list(in, s, o, t, w, h);
+    DrawList& dl = b.list;
+    const int L = in.num_layers();
+    int H = 0;
+    for (int l = 0; l < L; ++l) H = std::max(H, in.num_heads(l));
+    const float title_h = t.label_size * 1.8f;
+    const std::string title = "every layer and head · query " + in.query_name(s.query) + " · colours " +
+                              normalization_name(o.style.normalization);
+    dl.add(TextItem{{8, 0, w - 16, title_h}, title, fitting_size(title, t.label_size, w - 16, 5.0f), t.text,
+                    HAlign::Left, VAlign::Middle, true});
+    if (L <= 0 || H <= 0) return b;
+    const float label_w = text_width_estimate(in.swin ? "b00" : "L00", t.small_size) + 8;
+    const float head_h = t.small_size * 1.6f;
+    const RectF box{label_w, title_h + head_h, w - label_w - 4, h - caption_height(o, t, w) - title_h - head_h};
+    // Square maps, as large as fit L rows of H columns.
+    const float gap = 3;
+    const float cell = std::max(1.0f, std::min((box.w - gap * float(H - 1)) / float(H), (box.h - gap * float(L - 1)) / float(L)));
+    for (int hh = 0; hh < H; ++hh)
+        dl.add(TextItem{{box.x + float(hh) * (cell + gap), title_h, cell, head_h}, "h" + std::to_string(hh),
+                        std::min(t.small_size, std::max(5.0f, cell * 0.45f)), t.text_muted, HAlign::Center, VAlign::Middle});
+    const int photo = add_photo(dl, in, o);
+    FigureStyle style = o.style;
+    style.show_grid = false;
+    for (int l = 0; l < L; ++l) {
+        const float y = box.y + float(l) * (cell + gap);
+        dl.add(TextItem{{0, y, label_w - 4, cell}, (in.swin ? "b" : "L") + std::to_string(l),
+                        std::min(t.small_size, std::max(5.0f, cell * 0.45f)), t.text_muted, HAlign::Right, VAlign::Middle});
+        for (int hh = 0; hh < in.num_heads(l); ++hh) {
+            FigureSelection ts{l, hh, s.query};
+            HeatmapFigure f = image_heatmap(in, false, ts, style);
+            f.side_values.clear();
+            f.side_flags.clear();
+            f.side_labels.clear();
+            f.title.clear();
+            f.show_colorbar = false;
+            f.ablated = head_ablated(in, l, hh);
+            HeatmapLayout lay;
+            lay.grid = {box.x + float(hh) * (cell + gap), y, cell, cell};
+            // Non-square maps keep their aspect inside the square.
+            const float aspect = float(f.grid_w) / float(std::max(f.grid_h, 1));
+            if (aspect > 1) lay.grid.h = cell / aspect, lay.grid.y += (cell - lay.grid.h) * 0.5f;
+            if (aspect < 1) lay.grid.w = cell * aspect, lay.grid.x += (cell - lay.grid.w) * 0.5f;
+            lay.cell = lay.grid.w / float(std::max(f.grid_w, 1));
+            add_heatmap(dl, f, lay, t, photo, LayoutSize::Small);
+            if (l == s.layer && hh == s.head)
+                dl.add(RectItem{{lay.grid.x - 2, lay.grid.y - 2, lay.grid.w + 4, lay.grid.h + 4}, {0, 0, 0, 0}, t.selection,
+                                2.0f});
+            FigurePanel p{lay, f.grid_w, f.grid_h, 0, hh};
+            p.layer = l;
+            b.panels.push_back(p);
+            if (l == s.layer && hh == s.head) b.figure = f;
+        }
     }
     add_caption(dl, in, s, o, t);
     return b;
@@ -559,9 +621,37 @@ BuiltFigure build_view_figure(FigureView view, const FigureInputs& in, const Fig
         case FigureView::HeadSimilarity: b = build_head_similarity_figure(in, s, opt, theme, width, height); break;
         case FigureView::PosEmbed: b = build_posembed_figure(in, s, opt, theme, width, height); break;
         case FigureView::Filters: b = build_filters_figure(in, s, opt, theme, width, height); break;
+        case FigureView::Overview: b = overview_view(in, s, opt, theme, width, height); break;
     }
     b.list.title = std::string("vitscope ") + figure_view_name(view) + " figure";
     return b;
+}
+
+OverviewStats overview_stats(const FigureInputs& in, int layer, int head, int query) {
+    OverviewStats st;
+    st.mean_distance_px = std::nan("");
+    if (!in.has_trace()) return st;
+    const FigureSelection sel = clamp_selection(in, {layer, head, query});
+    const QueryRowData q = query_row_data(in, sel);
+    st.entropy = q.entropy;
+    st.uniform_entropy = q.uniform_entropy;
+    if (in.vit && sel.query >= in.vit->num_prefix) {
+        const ViTTrace& t = *in.vit;
+        const int W = std::max(t.grid_width, 1);
+        const float patch_px = in.model && in.model->vit ? float(in.model->vit->hp.patch_size)
+                               : in.image.width > 0   ? float(in.image.width) / float(W)
+                                                      : 1.0f;
+        const int qp = sel.query - t.num_prefix;
+        double num = 0, den = 0;
+        for (int k = t.num_prefix; k < int(q.row.size()); ++k) {
+            const int kp = k - t.num_prefix;
+            const double d = std::hypot(double(kp / W - qp / W), double(kp % W - qp % W)) * patch_px;
+            num += double(q.row[size_t(k)]) * d;
+            den += double(q.row[size_t(k)]);
+        }
+        if (den > 0) st.mean_distance_px = num / den;
+    }
+    return st;
 }
 
 std::vector<Prediction> top_predictions(const RowVector& logits, const std::vector<std::string>& labels, int k) {

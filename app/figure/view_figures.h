@@ -36,10 +36,12 @@ enum class FigureView {
     HeadSimilarity,  // the heads' JS divergence in the layer, and each head ablated
     PosEmbed,     // ViT: cosine similarity of the position embeddings (Fig. 7 centre)
     Filters,      // ViT: principal components of the patch filters (Fig. 7 left)
+    Overview,     // every layer x head as a small map for the query (BertViz's "model view" for images)
 };
-constexpr int kNumFigureViews = 19;
+constexpr int kNumFigureViews = 20;
 // "image", "heads", "matrix", "query", "windows", "predictions", "compare", "shift", "logits", "bias",
-// "hierarchy", "rollout", "distance", "saturation", "sandbox", "leakage", "similarity", "posembed", "filters"
+// "hierarchy", "rollout", "distance", "saturation", "sandbox", "leakage", "similarity", "posembed", "filters",
+// "overview"
 const char* figure_view_name(FigureView v);
 bool parse_figure_view(const std::string& s, FigureView& out);
 
@@ -93,6 +95,7 @@ struct FigurePanel {
     int grid_w = 0, grid_h = 0;   // cells of the panel's grid
     int num_side = 0;             // special-token cells
     int head = 0;                 // the head the panel shows (heads grid tiles)
+    int layer = -1;               // the layer (block) it shows (Overview tiles; -1: the selection's)
 };
 
 struct BuiltFigure {
@@ -127,6 +130,15 @@ std::vector<DrawList> build_layer_sweep(const FigureInputs& in, const FigureSele
 // slots). Matrix: the N x N (Swin: M^2 x M^2) matrix of the selected head, one row per line.
 // Image/Query/Compare/Windows: "token,attention" rows of the shown map. Predictions: "rank,class,p".
 std::string view_csv(FigureView view, const FigureInputs& in, const FigureSelection& sel);
+
+// One map of the Overview: the query's attention entropy in (layer, head) (nats, over its keys, with
+// ln(keys) for uniform) and its mean attention distance in input pixels (ViT: over patch keys, from a
+// patch query; NaN for a special-token query and for Swin).
+struct OverviewStats {
+    double entropy = 0, uniform_entropy = 0;
+    double mean_distance_px = 0;
+};
+OverviewStats overview_stats(const FigureInputs& in, int layer, int head, int query);
 
 // Top-k of softmax(logits): clamped to the class count.
 struct Prediction {
