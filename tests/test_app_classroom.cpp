@@ -404,6 +404,28 @@ private slots:
         QVERIFY(MainWindow::shortcuts_html().contains("Home"));
     }
 
+    // Predictions follow the paper's top-5 under the current options too.
+    void predictions_follow_the_paper_top5() {
+        w_->controls()->scale_combo()->setCurrentIndex(int(ScaleMode::None));
+        QVERIFY(session()->wait_idle());
+        const QList<QTreeWidget*> trees = w_->predictions()->findChildren<QTreeWidget*>();
+        QTreeWidget* paper = nullptr;
+        for (QTreeWidget* t : trees)
+            if (t->columnCount() == 5) paper = t;
+        QVERIFY(paper && paper->isVisible());
+        QVERIFY(paper->topLevelItemCount() > 0);
+        // Row 1: the paper's top-1, its probability under the paper and now.
+        const RowVector& now = *session()->logits();
+        const RowVector& base = *session()->baseline_logits();
+        Eigen::Index top = 0;
+        base.maxCoeff(&top);
+        const double p_now = std::exp(double(now[top] - now.maxCoeff())) / (now.array() - now.maxCoeff()).exp().sum();
+        QCOMPARE(paper->topLevelItem(0)->text(3), QString::number(p_now, 'f', 4));
+        w_->controls()->scale_combo()->setCurrentIndex(int(ScaleMode::InvSqrtHeadDim));
+        QVERIFY(session()->wait_idle());
+        QVERIFY(!paper->isVisible());
+    }
+
     // Overview: every layer x head for the query; hover reads out entropy and distance; click selects.
     void overview_selects_layer_and_head() {
         auto* dock = w_->findChild<QDockWidget*>("overview");

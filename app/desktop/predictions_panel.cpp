@@ -56,7 +56,8 @@ PredictionsPanel::PredictionsPanel(Session* session, QWidget* parent) : QWidget(
     header_ = new QLabel;
     header_->setWordWrap(true);
     current_ = make_list({tr("#"), tr("class"), tr("p"), tr("Δ vs paper")});
-    baseline_ = make_list({tr("#"), tr("class (paper defaults)"), tr("p")});
+    // The paper's top-5 followed under the current options (macaw 0.90 -> 0.00 under scale none).
+    baseline_ = make_list({tr("#"), tr("class (paper's top-5)"), tr("p paper"), tr("p now"), tr("Δ")});
     auto* lists = new QVBoxLayout;  // one above the other: each gets the dock's full width
     lists->addWidget(current_);
     lists->addWidget(baseline_);
@@ -105,9 +106,15 @@ void PredictionsPanel::rebuild() {
             auto* it = new QTreeWidgetItem(baseline_);
             it->setText(0, QString::number(i + 1));
             it->setText(1, name(tb[size_t(i)]));
-            it->setText(2, QString::number(double(pb[size_t(tb[size_t(i)])]), 'f', 4));
+            const int c = tb[size_t(i)];
+            it->setText(2, QString::number(double(pb[size_t(c)]), 'f', 4));
+            it->setText(3, QString::number(double(p[size_t(c)]), 'f', 4));
+            const double d = double(p[size_t(c)]) - double(pb[size_t(c)]);
+            it->setText(4, QString::asprintf("%+.4f", d));
+            it->setForeground(4, d > 0 ? QColor(80, 200, 120) : d < 0 ? QColor(240, 100, 100) : QColor(160, 160, 160));
         }
-        header_->setText(tr("Options differ from the paper's defaults: left, with them; right, without."));
+        header_->setText(tr("Options differ from the paper's defaults: above, the top-5 with them; below, the "
+                            "paper's top-5 and what the options make of each."));
     } else {
         header_->setText(tr("Top-5 under the paper's attention."));
     }
