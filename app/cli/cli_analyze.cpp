@@ -318,8 +318,8 @@ int cmd_analyze(const Args& a) {
     run_forward(a, r);
     if (what == "rollout") return analyze_rollout(a, r);
     if (what == "swin-leakage") return analyze_swin_leakage(a, r.swin_trace);
-    const AttentionSource s = r.model.swin ? AttentionSource(r.swin_trace) : AttentionSource(r.trace, r.model.patch_size());
-    const AttentionOptions& o = r.model.swin ? r.swin_trace.options : r.trace.options;
+    const AttentionSource s = r.source();
+    const AttentionOptions& o = r.options();
     if (what == "distance") return analyze_distance(a, s);
     if (what == "saturation") return analyze_saturation(a, s, o);
     if (what == "leakage") return analyze_leakage(a, s, r.input, o);

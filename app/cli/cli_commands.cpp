@@ -7,11 +7,10 @@
 
 #include "model_loader.h"
 #include "safetensors.h"
-#include "swin_forward.h"
-#include "vit_forward.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdarg>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -21,40 +20,29 @@ namespace vitscope::cli {
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
+// printf into a string.
+__attribute__((format(printf, 1, 2))) std::string format(const char* f, ...) {
+    std::va_list args, again;
+    va_start(args, f);
+    va_copy(again, args);
+    const int n = std::vsnprintf(nullptr, 0, f, args);
+    va_end(args);
+    std::string s(size_t(std::max(n, 0)), '\0');
+    std::vsnprintf(s.data(), s.size() + 1, f, again);
+    va_end(again);
+    return s;
 }
 
-// The lines of `info` every architecture shares: classes, parameters, preprocessing, inferences.
-void print_common_info(const ModelInfo& info, int num_classes) {
-    std::printf("classes:        %d%s\n", num_classes,
-                num_classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)") : "");
-    std::printf("parameters:     %lld\n", static_cast<long long>(info.num_parameters));
-    std::printf("preprocess:     crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)\n",
-                double(info.crop_pct), double(info.mean[0]), double(info.mean[1]), double(info.mean[2]),
-                double(info.std[0]), double(info.std[1]), double(info.std[2]));
-    if (info.inferred.empty()) {
-        std::printf("inferred:       nothing (all from config.json)\n");
-    } else {
-        for (size_t i = 0; i < info.inferred.size(); ++i)
-            std::printf("%s%s\n", i == 0 ? "inferred:       " : "                ", info.inferred[i].c_str());
-    }
-}
+// One line of `info`: "label:" padded to 16 columns, then the value; an empty label continues the
+// line above.
+struct InfoRow {
+    std::string label, value;
+};
+using InfoRows = std::vector<InfoRow>;
 
-// Exit status when the model's outputs hold NaN or infinity (documented in --help).
-constexpr int kExitNonFinite = 3;
-
-// One warning line when the logits, features or attention hold NaN or infinity.
-bool report_non_finite(const std::string& model_path, const ModelRun& r) {
-    const int64_t bad = r.model.swin ? r.swin_trace.non_finite_values() : r.trace.non_finite_values();
-    if (bad == 0) return false;
-    std::fprintf(stderr,
-                 "vitscope-cli: warning: %s: the forward pass produced %lld NaN or infinite values (logits, features "
-                 "or attention); its outputs are meaningless\n",
-                 model_path.c_str(), static_cast<long long>(bad));
-    return true;
+void print_rows(const InfoRows& rows) {
+    for (const InfoRow& r : rows)
+        std::printf("%-16s%s\n", r.label.empty() ? "" : (r.label + ":").c_str(), r.value.c_str());
 }
 
 std::string int_list_string(const std::vector<int>& v) {
@@ -66,39 +54,72 @@ std::string int_list_string(const std::vector<int>& v) {
     return s;
 }
 
-int swin_info(const LoadedModel& m) {
-    const ModelInfo& info = m.info();
+// What info, dump and bench say about one architecture, as small functions; the commands are
+// written once over it (with ArchitectureRun), so another architecture is another entry.
+struct ArchitectureReport {
+    // info: the hyper-parameters, between "image size" and "classes".
+    InfoRows (*hyper_parameters)(const LoadedModel&);
+    // dump: the trace's attention tensors and metadata (after logits, features, input); returns
+    // what the summary line says they are.
+    std::string (*add_attention)(const ModelRun&, SafetensorsWriter&);
+    // bench: what one pass captured, after the input size.
+    std::string (*captured)(const AttentionSource&);
+};
+
+// The ViT family: one [H,N,N] map per layer over the prefix tokens and the patches.
+InfoRows vit_hyper_parameters(const LoadedModel& m) {
+    const ViTHparams& hp = m.vit->hp;
+    return {
+        {"tokens", format("%d (%d prefix: CLS%s%s)", hp.num_prefix_tokens() + hp.num_patches(), hp.num_prefix_tokens(),
+                          hp.dist_token ? ", DIST" : "",
+                          hp.num_register_tokens ? (", " + std::to_string(hp.num_register_tokens) + " registers").c_str()
+                                                 : "")},
+        {"embed dim", std::to_string(hp.embed_dim)},
+        {"depth", std::to_string(hp.depth)},
+        {"heads", format("%d (head dim %d)", hp.num_heads, hp.head_dim())},
+        {"mlp hidden", std::to_string(hp.mlp_hidden)},
+        {"layer scale", hp.layer_scale ? "yes" : "no"},
+        {"layer norm eps", format("%g", double(hp.layer_norm_eps))},
+    };
+}
+
+// attn.L [H,N,N] for every layer, logits.L [H,N,N] with --logits.
+std::string vit_add_attention(const ModelRun& r, SafetensorsWriter& w) {
+    const ViTTrace& t = r.trace;
+    const int N = t.num_tokens, H = t.num_heads;
+    for (size_t l = 0; l < t.layers.size(); ++l) {
+        w.add("attn." + std::to_string(l), {H, N, N}, t.layers[l].attn.data());
+        if (!t.layers[l].logits.empty()) w.add("logits." + std::to_string(l), {H, N, N}, t.layers[l].logits.data());
+    }
+    w.set_metadata("num_prefix_tokens", std::to_string(t.num_prefix));
+    return format("%zu layers of attention [%d,%d,%d]", t.layers.size(), H, N, N);
+}
+
+std::string vit_captured(const AttentionSource& s) {
+    return format("%d tokens, attention captured for all %d layers x %d heads", s.num_tokens(0), s.layers(), s.heads(0));
+}
+
+const ArchitectureReport kViTReport = {vit_hyper_parameters, vit_add_attention, vit_captured};
+
+// Swin: stages of blocks, each attending within (shifted) windows.
+InfoRows swin_hyper_parameters(const LoadedModel& m) {
     const SwinHparams& hp = m.swin->hp;
-    const int g = hp.image_size / hp.patch_size;
-    std::printf("model:          %s\n", info.name.c_str());
-    std::printf("architecture:   %s\n", info.architecture.c_str());
-    std::printf("naming:         %s\n", info.naming.c_str());
-    std::printf("image size:     %dx%d (patch %d -> %dx%d = %d patches)\n", hp.image_size, hp.image_size,
-                hp.patch_size, g, g, g * g);
-    std::printf("embed dim:      %d (stages: %s channels)\n", hp.embed_dim,
-                int_list_string([&] {
-                    std::vector<int> c;
-                    for (int s = 0; s < hp.num_stages(); ++s) c.push_back(hp.stage_dim(s));
-                    return c;
-                }()).c_str());
-    std::printf("depths:         %s (%d blocks)\n", int_list_string(hp.depths).c_str(), hp.total_blocks());
-    std::printf("heads:          %s\n", int_list_string(hp.num_heads).c_str());
-    std::printf("window:         %d (shift %d on odd blocks)\n", hp.window_size, hp.window_size / 2);
-    std::printf("mlp ratio:      %g\n", double(hp.mlp_ratio));
-    std::printf("layer norm eps: %g\n", double(hp.layer_norm_eps));
-    print_common_info(info, hp.num_classes);
-    return 0;
+    std::vector<int> channels;
+    for (int s = 0; s < hp.num_stages(); ++s) channels.push_back(hp.stage_dim(s));
+    return {
+        {"embed dim", format("%d (stages: %s channels)", hp.embed_dim, int_list_string(channels).c_str())},
+        {"depths", format("%s (%d blocks)", int_list_string(hp.depths).c_str(), hp.total_blocks())},
+        {"heads", int_list_string(hp.num_heads)},
+        {"window", format("%d (shift %d on odd blocks)", hp.window_size, hp.window_size / 2)},
+        {"mlp ratio", format("%g", double(hp.mlp_ratio))},
+        {"layer norm eps", format("%g", double(hp.layer_norm_eps))},
+    };
 }
 
 // attn.S.B [nW,H,M*M,M*M] for every block, mask.S.B [nW,M*M,M*M] for masked shifted blocks,
-// bias.S.B [H,M*M,M*M], logits_qk.S.B with --logits.
-int swin_dump(const Args& a, ModelRun& r) {
-    run_swin_model(a, r);
+// bias.S.B [H,M*M,M*M], logits_qk.S.B with --logits; geometry.S.B "window,shift,padded h,padded w".
+std::string swin_add_attention(const ModelRun& r, SafetensorsWriter& w) {
     const SwinTrace& t = r.swin_trace;
-    SafetensorsWriter w;
-    if (t.logits.size()) w.add("logits", {t.logits.size()}, t.logits.data());
-    w.add("features", {t.features.size()}, t.features.data());
-    w.add("input", {3, r.input.height, r.input.width}, r.input.chw);
     for (const SwinBlockTrace& bt : t.blocks) {
         const std::string key = std::to_string(bt.stage) + "." + std::to_string(bt.block);
         const SwinWindowGeometry& g = bt.geometry;
@@ -107,18 +128,34 @@ int swin_dump(const Args& a, ModelRun& r) {
         if (!bt.mask.empty()) w.add("mask." + key, {nW, N, N}, bt.mask.data());
         if (!bt.bias.empty()) w.add("bias." + key, {H, N, N}, bt.bias.data());
         if (!bt.logits_qk.empty()) w.add("logits_qk." + key, {nW, H, N, N}, bt.logits_qk.data());
-        w.set_metadata("geometry." + key, std::to_string(g.window) + "," + std::to_string(g.shift) + "," +
-                                              std::to_string(g.padded_height) + "," + std::to_string(g.padded_width));
+        w.set_metadata("geometry." + key, format("%d,%d,%d,%d", g.window, g.shift, g.padded_height, g.padded_width));
     }
-    w.set_metadata("model", r.model.info().name);
-    w.set_metadata("architecture", r.model.info().architecture);
-    w.set_metadata("grid", std::to_string(t.grid_height) + "x" + std::to_string(t.grid_width));
-    w.set_metadata("scale", scale_mode_name(t.options.scale_mode));
-    w.set_metadata("all_masked_rows", std::to_string(t.all_masked_rows()));
-    w.write(a.get("out"));
-    std::printf("wrote %s: %zu blocks of window attention (attn.S.B [nW,H,M*M,M*M], mask.S.B, bias.S.B)%s\n",
-                a.get("out").c_str(), t.blocks.size(), t.logits.size() ? ", logits" : "");
-    return report_non_finite(a.positional[0], r) ? kExitNonFinite : 0;
+    return format("%zu blocks of window attention (attn.S.B [nW,H,M*M,M*M], mask.S.B, bias.S.B)", t.blocks.size());
+}
+
+std::string swin_captured(const AttentionSource& s) {
+    const TokenGrid g = s.grid(0);
+    return format("%dx%d patches, window attention captured for all %d blocks", g.width, g.height, s.layers());
+}
+
+const ArchitectureReport kSwinReport = {swin_hyper_parameters, swin_add_attention, swin_captured};
+
+const ArchitectureReport& architecture_report(const LoadedModel& m) {
+    return for_architecture(m, kViTReport, kSwinReport);
+}
+
+// Exit status when the model's outputs hold NaN or infinity (documented in --help).
+constexpr int kExitNonFinite = 3;
+
+// One warning line when the logits, features or attention hold NaN or infinity.
+bool report_non_finite(const std::string& model_path, const ModelRun& r) {
+    const int64_t bad = r.non_finite_values();
+    if (bad == 0) return false;
+    std::fprintf(stderr,
+                 "vitscope-cli: warning: %s: the forward pass produced %lld NaN or infinite values (logits, features "
+                 "or attention); its outputs are meaningless\n",
+                 model_path.c_str(), static_cast<long long>(bad));
+    return true;
 }
 
 // The lines of `bench` every architecture shares: run times (sorted), work, speed and peak fraction.
@@ -144,57 +181,31 @@ ModelInput bench_input(const Args& a, const LoadedModel& m) {
     return model_input_from_tensor(std::move(chw), s.height, s.width, m.patch_size());
 }
 
-int swin_bench(const Args& a, const LoadedModel& m) {
-    const SwinModel& sm = *m.swin;
-    const int runs = a.get_int("runs", 20, 1, 100000);
-    const ModelInput input = bench_input(a, m);
-    const int total = sm.hp.total_blocks();
-    const int from = a.get_int("from-layer", 0, 0, total - 1);
-    SwinTrace trace;
-    swin_forward(sm, input, {}, {}, trace);  // warm-up (and the state a partial recompute starts from)
-    std::vector<double> ms;
-    for (int i = 0; i < runs; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        if (from == 0) swin_forward(sm, input, {}, {}, trace);
-        else swin_recompute_from(sm, {}, {}, from, trace);
-        const auto t1 = std::chrono::steady_clock::now();
-        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    }
-    std::sort(ms.begin(), ms.end());
-    const double flops_full = swin_forward_flops(sm, input.height, input.width);
-    // A partial recompute: counted as its share of blocks (blocks differ in cost; a rough figure).
-    const double flops = from == 0 ? flops_full : flops_full * double(total - from) / total;
-    const int threads = engine_threads();
-    std::printf("model:     %s (%s)\n", m.info().name.c_str(), m.info().architecture.c_str());
-    std::printf("input:     %dx%d, %dx%d patches, window attention captured for all %d blocks\n", input.width,
-                input.height, trace.grid_width, trace.grid_height, total);
-    std::printf("threads:   %d\n", threads);
-    if (from > 0) std::printf("recompute: blocks %d..%d (%d of %d)\n", from, total - 1, total - from, total);
-    print_bench_timings(ms, flops, threads);
-    return 0;
-}
-
 int cmd_info(const Args& a) {
     require_positional(a, 1, "info MODEL");
     const LoadedModel m = load_model(a.positional[0]);
-    if (m.swin) return swin_info(m);
     const ModelInfo& info = m.info();
-    const ViTHparams& hp = m.vit->hp;
-    std::printf("model:          %s\n", info.name.c_str());
-    std::printf("architecture:   %s\n", info.architecture.c_str());
-    std::printf("naming:         %s\n", info.naming.c_str());
-    std::printf("image size:     %dx%d (patch %d -> %dx%d = %d patches)\n", hp.image_height, hp.image_width,
-                hp.patch_size, hp.grid_height(), hp.grid_width(), hp.num_patches());
-    std::printf("tokens:         %d (%d prefix: CLS%s%s)\n", hp.num_prefix_tokens() + hp.num_patches(),
-                hp.num_prefix_tokens(), hp.dist_token ? ", DIST" : "",
-                hp.num_register_tokens ? (", " + std::to_string(hp.num_register_tokens) + " registers").c_str() : "");
-    std::printf("embed dim:      %d\n", hp.embed_dim);
-    std::printf("depth:          %d\n", hp.depth);
-    std::printf("heads:          %d (head dim %d)\n", hp.num_heads, hp.head_dim());
-    std::printf("mlp hidden:     %d\n", hp.mlp_hidden);
-    std::printf("layer scale:    %s\n", hp.layer_scale ? "yes" : "no");
-    std::printf("layer norm eps: %g\n", double(hp.layer_norm_eps));
-    print_common_info(info, hp.num_classes);
+    const int h = m.input_height(), w = m.input_width(), p = m.patch_size();
+    InfoRows rows = {
+        {"model", info.name},
+        {"architecture", info.architecture},
+        {"naming", info.naming},
+        {"image size", format("%dx%d (patch %d -> %dx%d = %d patches)", h, w, p, h / p, w / p, (h / p) * (w / p))},
+    };
+    const InfoRows hyper = architecture_report(m).hyper_parameters(m);
+    rows.insert(rows.end(), hyper.begin(), hyper.end());
+    const int classes = m.num_classes();
+    rows.push_back({"classes", format("%d%s", classes,
+                                      classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)")
+                                              : "")});
+    rows.push_back({"parameters", std::to_string(info.num_parameters)});
+    rows.push_back({"preprocess", format("crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)",
+                                         double(info.crop_pct), double(info.mean[0]), double(info.mean[1]),
+                                         double(info.mean[2]), double(info.std[0]), double(info.std[1]),
+                                         double(info.std[2]))});
+    if (info.inferred.empty()) rows.push_back({"inferred", "nothing (all from config.json)"});
+    for (size_t i = 0; i < info.inferred.size(); ++i) rows.push_back({i == 0 ? "inferred" : "", info.inferred[i]});
+    print_rows(rows);
     return 0;
 }
 
@@ -215,7 +226,7 @@ int cmd_predict(const Args& a) {
     run_forward(a, r);
     if (report_non_finite(model_path, r)) return kExitNonFinite;  // NaN would also break the sort below
 
-    const RowVector& logits = r.model.swin ? r.swin_trace.logits : r.trace.logits;
+    const RowVector& logits = r.logits();
     const float maxv = logits.maxCoeff();
     Eigen::ArrayXf p = (logits.array() - maxv).exp().transpose();
     p /= p.sum();
@@ -229,10 +240,10 @@ int cmd_predict(const Args& a) {
             const int c = order[size_t(i)];
             if (i) out += ",";
             out += "{\"index\":" + std::to_string(c) + ",\"label\":" + json_quote(labels[size_t(c)]) +
-                   ",\"prob\":" + fmt("%.6g", double(p[c])) + "}";
+                   ",\"prob\":" + format("%.6g", double(p[c])) + "}";
         }
         out += "],\"logits\":[";
-        for (Eigen::Index i = 0; i < logits.size(); ++i) out += (i ? "," : "") + fmt("%.7g", double(logits[i]));
+        for (Eigen::Index i = 0; i < logits.size(); ++i) out += (i ? "," : "") + format("%.7g", double(logits[i]));
         out += "]}\n";
         std::fputs(out.c_str(), stdout);
     } else {
@@ -253,27 +264,21 @@ int cmd_dump(const Args& a) {
     ModelRun r;
     r.model = load_model(a.positional[0]);
     r.input = prepare_input(a, r.model, a.positional[1]);
-    if (r.model.swin) return swin_dump(a, r);
-    run_model(a, r);
-    const ViTTrace& t = r.trace;
-    const int N = t.num_tokens, H = t.num_heads;
+    run_forward(a, r);
+    const RowVector& logits = r.logits();
+    const AttentionSource s = r.source();
     SafetensorsWriter w;
-    if (t.logits.size()) w.add("logits", {t.logits.size()}, t.logits.data());
-    w.add("features", {t.features.size()}, t.features.data());
+    if (logits.size()) w.add("logits", {logits.size()}, logits.data());
+    w.add("features", {r.features().size()}, r.features().data());
     w.add("input", {3, r.input.height, r.input.width}, r.input.chw);
-    for (size_t l = 0; l < t.layers.size(); ++l) {
-        w.add("attn." + std::to_string(l), {H, N, N}, t.layers[l].attn.data());
-        if (!t.layers[l].logits.empty()) w.add("logits." + std::to_string(l), {H, N, N}, t.layers[l].logits.data());
-    }
+    const std::string attention = architecture_report(r.model).add_attention(r, w);
     w.set_metadata("model", r.model.info().name);
     w.set_metadata("architecture", r.model.info().architecture);
-    w.set_metadata("num_prefix_tokens", std::to_string(t.num_prefix));
-    w.set_metadata("grid", std::to_string(t.grid_height) + "x" + std::to_string(t.grid_width));
-    w.set_metadata("scale", scale_mode_name(t.options.scale_mode));
-    w.set_metadata("all_masked_rows", std::to_string(t.all_masked_rows()));
+    w.set_metadata("grid", format("%dx%d", s.grid(0).height, s.grid(0).width));
+    w.set_metadata("scale", scale_mode_name(r.options().scale_mode));
+    w.set_metadata("all_masked_rows", std::to_string(r.all_masked_rows()));
     w.write(a.get("out"));
-    std::printf("wrote %s: %zu layers of attention [%d,%d,%d]%s\n", a.get("out").c_str(), t.layers.size(), H, N, N,
-                t.logits.size() ? ", logits" : "");
+    std::printf("wrote %s: %s%s\n", a.get("out").c_str(), attention.c_str(), logits.size() ? ", logits" : "");
     return report_non_finite(a.positional[0], r) ? kExitNonFinite : 0;
 }
 
@@ -281,32 +286,32 @@ int cmd_bench(const Args& a) {
     require_positional(a, 1, "bench MODEL");
     apply_threads(a);
     const int runs = a.get_int("runs", 20, 1, 100000);
-    const LoadedModel m = load_model(a.positional[0]);
-    if (m.swin) return swin_bench(a, m);
-    const ViTModel& vm = *m.vit;
-    const ModelInput input = bench_input(a, m);
-    const int from = a.get_int("from-layer", 0, 0, vm.hp.depth - 1);
-    AttentionOptions opts;
-    ViTTrace trace;
-    vit_forward(vm, input, opts, trace);  // warm-up (and the state a partial recompute starts from)
+    ModelRun r;
+    r.model = load_model(a.positional[0]);
+    const ArchitectureRun& arch = architecture_run(r.model);
+    r.input = bench_input(a, r.model);
+    const int layers = arch.attention_layers(r.model);
+    const int from = a.get_int("from-layer", 0, 0, layers - 1);
+    const RunOptions paper;
+    arch.forward(r, paper, 0);  // warm-up (and the state a partial recompute starts from)
     std::vector<double> ms;
     for (int i = 0; i < runs; ++i) {
         const auto t0 = std::chrono::steady_clock::now();
-        if (from == 0) vit_forward(vm, input, opts, trace);
-        else vit_recompute_from(vm, opts, from, trace);
+        arch.forward(r, paper, from);
         const auto t1 = std::chrono::steady_clock::now();
         ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     std::sort(ms.begin(), ms.end());
-    const double flops_full = vit_forward_flops(vm.hp, input.height, input.width);
-    // A partial recompute runs (depth - from) of the depth blocks (plus the head).
-    const double flops = from == 0 ? flops_full : flops_full * double(vm.hp.depth - from) / vm.hp.depth;
+    const double flops_full = arch.forward_flops(r.model, r.input.height, r.input.width);
+    // A partial recompute: counted as its share of the layers (plus the head; Swin blocks differ in
+    // cost, so there a rough figure).
+    const double flops = from == 0 ? flops_full : flops_full * double(layers - from) / layers;
     const int threads = engine_threads();
-    std::printf("model:     %s (%s)\n", m.info().name.c_str(), m.info().architecture.c_str());
-    std::printf("input:     %dx%d, %d tokens, attention captured for all %d layers x %d heads\n", input.width,
-                input.height, trace.num_tokens, vm.hp.depth, vm.hp.num_heads);
+    std::printf("model:     %s (%s)\n", r.model.info().name.c_str(), r.model.info().architecture.c_str());
+    std::printf("input:     %dx%d, %s\n", r.input.width, r.input.height,
+                architecture_report(r.model).captured(r.source()).c_str());
     std::printf("threads:   %d\n", threads);
-    if (from > 0) std::printf("recompute: layers %d..%d (%d of %d)\n", from, vm.hp.depth - 1, vm.hp.depth - from, vm.hp.depth);
+    if (from > 0) std::printf("recompute: %s %d..%d (%d of %d)\n", arch.layer_unit, from, layers - 1, layers - from, layers);
     print_bench_timings(ms, flops, threads);
     return 0;
 }

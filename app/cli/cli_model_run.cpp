@@ -141,33 +141,83 @@ ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string&
     }
 }
 
-void run_model(const Args& a, ModelRun& r) {
-    const ViTModel& vm = *r.model.vit;
-    const int N = vm.hp.num_prefix_tokens() + (r.input.height / vm.hp.patch_size) * (r.input.width / vm.hp.patch_size);
-    const AttentionOptions o = attention_options(a, vm.hp.depth, vm.hp.num_heads, N);
-    vit_forward(vm, r.input, o, r.trace);
-    if (r.trace.all_masked_rows() > 0)
-        std::fprintf(stderr,
-                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
-                     r.trace.all_masked_rows());
+namespace {
+
+// Every trace field the commands read by name, whatever the architecture: f(the run's trace).
+template <typename F>
+decltype(auto) with_trace(const ModelRun& r, F&& f) {
+    if (r.model.swin) return f(r.swin_trace);
+    return f(r.trace);
 }
 
-// Swin: its own trace; the same options (layer = global block index, mask keys = stage-0 patches).
-void run_swin_model(const Args& a, ModelRun& r) {
-    const SwinModel& sm = *r.model.swin;
-    const int patches = (r.input.height / sm.hp.patch_size) * (r.input.width / sm.hp.patch_size);
-    const int max_heads = *std::max_element(sm.hp.num_heads.begin(), sm.hp.num_heads.end());
-    const AttentionOptions o = attention_options(a, sm.hp.total_blocks(), max_heads, patches);
-    swin_forward(sm, r.input, o, swin_options(a), r.swin_trace);
-    if (r.swin_trace.all_masked_rows() > 0)
-        std::fprintf(stderr,
-                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
-                     r.swin_trace.all_masked_rows());
+int patches(const LoadedModel& m, const ModelInput& in) {
+    return (in.height / m.patch_size()) * (in.width / m.patch_size());
 }
+
+// The ViT family: depth layers of num_heads heads over the prefix tokens and the patches.
+void vit_forward_from(ModelRun& r, const RunOptions& o, int from) {
+    if (from == 0) vit_forward(*r.model.vit, r.input, o.attention, r.trace);
+    else vit_recompute_from(*r.model.vit, o.attention, from, r.trace);
+}
+
+const ArchitectureRun kViTRun = {
+    "layers",
+    [](const LoadedModel& m) { return m.vit->hp.depth; },
+    [](const LoadedModel& m) { return m.vit->hp.num_heads; },
+    [](const LoadedModel& m, const ModelInput& in) { return m.vit->hp.num_prefix_tokens() + patches(m, in); },
+    vit_forward_from,
+    [](const LoadedModel& m, int h, int w) { return vit_forward_flops(m.vit->hp, h, w); },
+};
+
+// Swin: the layer index is the global block index, the mask keys are stage-0 patches.
+void swin_forward_from(ModelRun& r, const RunOptions& o, int from) {
+    if (from == 0) swin_forward(*r.model.swin, r.input, o.attention, o.swin, r.swin_trace);
+    else swin_recompute_from(*r.model.swin, o.attention, o.swin, from, r.swin_trace);
+}
+
+const ArchitectureRun kSwinRun = {
+    "blocks",
+    [](const LoadedModel& m) { return m.swin->hp.total_blocks(); },
+    [](const LoadedModel& m) { return *std::max_element(m.swin->hp.num_heads.begin(), m.swin->hp.num_heads.end()); },
+    patches,
+    swin_forward_from,
+    [](const LoadedModel& m, int h, int w) { return swin_forward_flops(*m.swin, h, w); },
+};
+
+}  // namespace
+
+AttentionSource ModelRun::source() const {
+    return model.swin ? AttentionSource(swin_trace) : AttentionSource(trace, model.patch_size());
+}
+const RowVector& ModelRun::logits() const {
+    return with_trace(*this, [](const auto& t) -> const RowVector& { return t.logits; });
+}
+const RowVector& ModelRun::features() const {
+    return with_trace(*this, [](const auto& t) -> const RowVector& { return t.features; });
+}
+const AttentionOptions& ModelRun::options() const {
+    return with_trace(*this, [](const auto& t) -> const AttentionOptions& { return t.options; });
+}
+int ModelRun::all_masked_rows() const {
+    return with_trace(*this, [](const auto& t) { return t.all_masked_rows(); });
+}
+int64_t ModelRun::non_finite_values() const {
+    return with_trace(*this, [](const auto& t) { return t.non_finite_values(); });
+}
+
+const ArchitectureRun& architecture_run(const LoadedModel& m) { return for_architecture(m, kViTRun, kSwinRun); }
 
 void run_forward(const Args& a, ModelRun& r) {
-    if (r.model.swin) run_swin_model(a, r);
-    else run_model(a, r);
+    const ArchitectureRun& arch = architecture_run(r.model);
+    RunOptions o;
+    o.attention = attention_options(a, arch.attention_layers(r.model), arch.max_heads(r.model),
+                                    arch.mask_key_tokens(r.model, r.input));
+    o.swin = swin_options(a);
+    arch.forward(r, o, 0);
+    if (r.all_masked_rows() > 0)
+        std::fprintf(stderr,
+                     "vitscope-cli: warning: %d attention rows had every key masked; their probabilities are 0\n",
+                     r.all_masked_rows());
 }
 
 void apply_threads(const Args& a) { set_engine_threads(a.get_int("threads", 0, 0, 1024)); }

@@ -6,10 +6,12 @@
 
 #include "cli_args.h"
 
+#include "attention_source.h"
 #include "model_loader.h"
 #include "swin_forward.h"
 #include "vit_forward.h"
 
+#include <cassert>
 #include <string>
 #include <vector>
 
@@ -21,7 +23,49 @@ struct ModelRun {
     ModelInput input;
     ViTTrace trace;
     SwinTrace swin_trace;  // Swin models
+
+    // The last pass, read the same way whatever the architecture.
+    AttentionSource source() const;
+    const RowVector& logits() const;
+    const RowVector& features() const;
+    const AttentionOptions& options() const;  // what it was computed with
+    int all_masked_rows() const;
+    int64_t non_finite_values() const;  // in the logits, features and attention
 };
+
+// What a forward pass is asked for: the attention options every architecture takes, and the
+// switches of one (ignored by the others). Default: the paper.
+struct RunOptions {
+    AttentionOptions attention;
+    SwinOptions swin;
+};
+
+// What the commands need to know to run one architecture, as data and small functions: run_forward,
+// bench and the option checks are written once over it, so another architecture is another entry.
+struct ArchitectureRun {
+    const char* layer_unit;  // what its attention layers are called: "layers", "blocks"
+    int (*attention_layers)(const LoadedModel&);  // ViT depth; Swin blocks of all stages
+    int (*max_heads)(const LoadedModel&);         // the most heads of any layer
+    // The tokens --mask-keys may name for this input: ViT prefix tokens + patches; Swin stage-0 patches.
+    int (*mask_key_tokens)(const LoadedModel&, const ModelInput&);
+    // A pass over r.input into r's trace: from layer 0 the whole pass, from a later layer a
+    // recompute from the state the previous pass stored.
+    void (*forward)(ModelRun& r, const RunOptions&, int from_layer);
+    double (*forward_flops)(const LoadedModel&, int image_height, int image_width);  // the whole pass
+};
+const ArchitectureRun& architecture_run(const LoadedModel& m);
+
+// The entry for `m`'s architecture in a per-architecture table (the one switch every table uses:
+// a new architecture adds an argument here, and the compiler names every table that lacks it).
+template <typename T>
+const T& for_architecture(const LoadedModel& m, const T& vit_family, const T& swin) {
+    switch (m.architecture) {
+    case Architecture::ViTFamily: return vit_family;
+    case Architecture::Swin: return swin;
+    }
+    assert(false && "for_architecture: an architecture without an entry");
+    return vit_family;
+}
 
 // "i,j,k" as non-negative integers; throws UsageError naming --name otherwise.
 std::vector<int> parse_int_list(const std::string& name, const std::string& s);
@@ -52,11 +96,8 @@ std::vector<std::string> class_labels(const Args& a, const LoadedModel& m);
 // The image at `image_path` through the model's preprocessing (--preprocess, --input-size).
 ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string& image_path);
 
-// The forward pass of a ViT-family model (run_model) or a Swin model (run_swin_model) with the
-// options from `a`; a warning on stderr when some attention rows had every key masked.
-void run_model(const Args& a, ModelRun& r);
-void run_swin_model(const Args& a, ModelRun& r);
-// Either, by the model's architecture.
+// The forward pass of the model's architecture with the options from `a`; a warning on stderr when
+// some attention rows had every key masked.
 void run_forward(const Args& a, ModelRun& r);
 
 // --threads N (0 or absent: all cores).
