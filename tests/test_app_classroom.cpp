@@ -18,6 +18,7 @@
 #include "test_support.h"
 #include "view_settings.h"
 #include "figure_source.h"
+#include "scene.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -424,6 +425,91 @@ private slots:
         w_->controls()->scale_combo()->setCurrentIndex(int(ScaleMode::InvSqrtHeadDim));
         QVERIFY(session()->wait_idle());
         QVERIFY(!paper->isVisible());
+    }
+
+    // Scenes: save the state, change everything, reopen; PageDown steps to the next scene file.
+    void scenes_save_reopen_and_step() {
+        QTemporaryDir dir;
+        AttentionOptions o;
+        o.scale_mode = ScaleMode::None;
+        o.ablated_heads = {1};
+        o.masked_keys = {3};
+        o.temperature = 2.0f;
+        session()->set_options(o);
+        QVERIFY(session()->wait_idle());
+        FigureStyle st = settings()->style();
+        st.colormap = Colormap::Inferno;
+        st.special_in_range = true;
+        settings()->set_style(st);
+        settings()->set_layer(1);
+        settings()->set_head(kMeanOfHeads);
+        settings()->set_query(5);
+        const QString a = dir.filePath(QString("a") + kSceneSuffix), b = dir.filePath(QString("b") + kSceneSuffix);
+        QVERIFY(w_->save_scene(a));
+        QFile saved(a);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        const Scene back = scene_from_json(saved.readAll(), "a", dir.path());
+        QCOMPARE(back.layer, 1);
+        QCOMPARE(back.head, kMeanOfHeads);
+        settings()->set_layer(0);
+        settings()->set_head(0);
+        QVERIFY(w_->save_scene(b));
+        // Everything back to the defaults, then reopen a.
+        session()->set_options(AttentionOptions{});
+        settings()->set_style(FigureStyle{});
+        settings()->set_query(0);
+        QVERIFY(session()->wait_idle());
+        QVERIFY(w_->open_scene(a));
+        QVERIFY(session()->wait_idle());
+        QCOMPARE(int(session()->options().scale_mode), int(ScaleMode::None));
+        QCOMPARE(session()->options().ablated_heads, std::vector<int>{1});
+        QCOMPARE(session()->options().masked_keys, std::vector<int>{3});
+        QCOMPARE(session()->options().temperature, 2.0f);
+        QCOMPARE(int(session()->trace()->options.scale_mode), int(ScaleMode::None));
+        QCOMPARE(int(settings()->style().colormap), int(Colormap::Inferno));
+        QVERIFY(settings()->style().special_in_range);
+        QCOMPARE(settings()->layer(), 1);
+        QCOMPARE(settings()->head(), kMeanOfHeads);
+        QCOMPARE(settings()->query(), 5);
+        QCOMPARE(w_->controls()->scale_combo()->currentIndex(), int(ScaleMode::None));
+        // PageDown: the next scene of the folder.
+        w_->findChild<QAction*>("next_scene")->trigger();
+        QVERIFY(session()->wait_idle());
+        QCOMPARE(w_->scene_path(), QFileInfo(b).absoluteFilePath());
+        QCOMPARE(settings()->layer(), 0);
+        QCOMPARE(settings()->head(), 0);
+        w_->findChild<QAction*>("previous_scene")->trigger();
+        QCOMPARE(w_->scene_path(), QFileInfo(a).absoluteFilePath());
+        // A scene with another model: options apply after that model has loaded.
+        Scene swin;
+        swin.model_path = QString::fromStdString(test::data_path("swin/swin_tiny_hf"));
+        swin.options.scale_mode = ScaleMode::None;
+        swin.swin_options.shift_mask = false;
+        swin.layer = 1;
+        const QString c = dir.filePath(QString("c") + kSceneSuffix);
+        {
+            QFile f(c);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(scene_to_json(swin));
+        }
+        QVERIFY(w_->open_scene(c));
+        QVERIFY(session()->wait_idle());
+        QVERIFY(session()->swin_trace());
+        QCOMPARE(int(session()->swin_trace()->options.scale_mode), int(ScaleMode::None));
+        QVERIFY(!session()->swin_trace()->swin_options.shift_mask);
+        QCOMPARE(settings()->layer(), 1);
+        // A broken scene: the reason in the banner, nothing changes.
+        const QString bad = dir.filePath(QString("d") + kSceneSuffix);
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"layer": "three"})");
+        }
+        QVERIFY(!w_->open_scene(bad));
+        QVERIFY2(w_->error_text().contains("\"layer\" must be a number"), qPrintable(w_->error_text()));
+        // Back to the ViT for the tests after this one.
+        open_vit();
+        settings()->set_style(FigureStyle{});
     }
 
     // Overview: every layer x head for the query; hover reads out entropy and distance; click selects.

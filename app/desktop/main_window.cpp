@@ -131,6 +131,7 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     connect(session_, &Session::error, this, [this](const QString& message) {
         // A failed load keeps the previous model; a failed compute keeps the shown trace.
         pending_recent_model_.clear();
+        pending_scene_.reset();
         show_error(message);
     });
     connect(session_, &Session::model_changed, this, [this] {
@@ -141,6 +142,11 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
         banner_->hide();
         banner_->clear();
         update_status();
+        if (pending_scene_) {
+            const Scene sc = *pending_scene_;
+            pending_scene_.reset();
+            apply_scene_state(sc);
+        }
     });
     connect(session_, &Session::trace_changed, this, &MainWindow::update_status);
     connect(session_, &Session::busy_changed, this, &MainWindow::update_status);
@@ -226,6 +232,19 @@ void MainWindow::build_menus() {
     file->addAction(tr("Export Teaching &Sheet (PDF)…"), this, &MainWindow::export_sheet_dialog);
     file->addAction(tr("Export &Layer Sweep (GIF)…"), this, &MainWindow::export_sweep_dialog);
     file->addSeparator();
+    file->addAction(tr("Save &Scene…"), QKeySequence(tr("Ctrl+Shift+S")), this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Save scene"),
+                                                       scene_path_.isEmpty() ? QDir::home().filePath(QString("scene") + kSceneSuffix)
+                                                                             : scene_path_,
+                                                       tr("Scenes (*%1)").arg(kSceneSuffix));
+        if (!p.isEmpty()) save_scene(p.endsWith(kSceneSuffix) ? p : p + kSceneSuffix);
+    });
+    file->addAction(tr("Open S&cene…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open scene"), QFileInfo(scene_path_).absolutePath(),
+                                                       tr("Scenes (*%1);;All files (*)").arg(kSceneSuffix));
+        if (!p.isEmpty()) open_scene(p);
+    });
+    file->addSeparator();
     recent_models_ = file->addMenu(tr("Recent Models"));
     recent_images_ = file->addMenu(tr("Recent Images"));
     rebuild_recent_menus();
@@ -240,6 +259,10 @@ void MainWindow::build_menus() {
     view->addAction(tr("Query: CLS"), QKeySequence(Qt::Key_Home), this, [this] {
         if (!session_->is_swin()) settings_->set_query(0);  // Swin has no CLS token
     });
+    QAction* next_scene = view->addAction(tr("Next Scene"), QKeySequence(Qt::Key_PageDown), this, [this] { step_scene(1); });
+    next_scene->setObjectName("next_scene");
+    QAction* prev_scene = view->addAction(tr("Previous Scene"), QKeySequence(Qt::Key_PageUp), this, [this] { step_scene(-1); });
+    prev_scene->setObjectName("previous_scene");
     view->addSeparator();
     for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
     view->addSeparator();
@@ -290,6 +313,86 @@ QString MainWindow::tour_html() {
         "(<i>Heads on</i>) to see what the model loses.</p>"
         "<h3>5. Layers</h3>"
         "<p>Step through the layers with [ and ]: early heads look near the query, later ones across the image.</p>");
+}
+
+Scene MainWindow::current_scene() const {
+    Scene s;
+    s.model_path = session_->model_path().isEmpty() ? QString() : QFileInfo(session_->model_path()).absoluteFilePath();
+    s.image_path = image_path_;
+    s.options = session_->options();
+    s.swin_options = session_->swin_options();
+    s.preprocess = session_->preprocess_mode();
+    s.layer = settings_->layer();
+    s.head = settings_->head();
+    s.query = settings_->query();
+    s.style = settings_->style();
+    s.swin_regions = settings_->show_swin_regions();
+    return s;
+}
+
+bool MainWindow::save_scene(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(scene_to_json(current_scene())) < 0) {
+        show_error_keeping(tr("%1: cannot write the scene (%2)").arg(path, f.errorString()), QString());
+        return false;
+    }
+    scene_path_ = QFileInfo(path).absoluteFilePath();
+    statusBar()->showMessage(tr("Saved scene %1").arg(QFileInfo(path).fileName()), 5000);
+    return true;
+}
+
+bool MainWindow::open_scene(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        show_error_keeping(tr("%1: cannot read the scene (%2)").arg(path, f.errorString()), QString());
+        return false;
+    }
+    try {
+        const QFileInfo fi(path);
+        const Scene s = scene_from_json(f.readAll(), fi.fileName(), fi.absolutePath());
+        scene_path_ = fi.absoluteFilePath();
+        apply_scene(s);
+    } catch (const std::exception& e) {
+        show_error_keeping(QString::fromStdString(e.what()), QString());
+        return false;
+    }
+    statusBar()->showMessage(tr("Scene %1").arg(QFileInfo(path).fileName()), 5000);
+    return true;
+}
+
+void MainWindow::apply_scene(const Scene& s) {
+    if (!s.image_path.isEmpty() && s.image_path != image_path_) open_image(s.image_path);
+    const QString current = session_->model_path().isEmpty() ? QString() : QFileInfo(session_->model_path()).absoluteFilePath();
+    if (!s.model_path.isEmpty() && s.model_path != current) {
+        pending_scene_ = s;  // options and selection once the model is in place (a load resets options)
+        open_model(s.model_path);
+        return;
+    }
+    apply_scene_state(s);
+}
+
+void MainWindow::apply_scene_state(const Scene& s) {
+    session_->set_preprocess_mode(s.preprocess);
+    session_->set_options(s.options);
+    if (session_->is_swin()) session_->set_swin_options(s.swin_options);
+    settings_->set_style(s.style);
+    settings_->set_show_swin_regions(s.swin_regions);
+    settings_->set_layer(s.layer);
+    settings_->set_head(s.head);
+    settings_->set_query(s.query);
+}
+
+bool MainWindow::step_scene(int delta) {
+    if (scene_path_.isEmpty()) {
+        statusBar()->showMessage(tr("Open a scene first (File > Open Scene…): PageUp/PageDown step through its folder."), 5000);
+        return false;
+    }
+    const QStringList files = scene_files(QFileInfo(scene_path_).absolutePath());
+    if (files.isEmpty()) return false;
+    const int at = int(files.indexOf(scene_path_));
+    const int next = std::clamp(at < 0 ? 0 : at + delta, 0, int(files.size()) - 1);
+    if (next == at) return false;
+    return open_scene(files[next]);
 }
 
 void MainWindow::step_layer(int delta) {
@@ -430,11 +533,13 @@ bool MainWindow::open_image(const QString& path) {
         return false;
     }
     add_recent("recent/images", path);
+    image_path_ = QFileInfo(path).absoluteFilePath();
     return true;
 }
 
 void MainWindow::set_image(const RgbImage& image, const QString& name) {
     banner_->hide();
+    image_path_.clear();  // open_image sets it after this
     session_->set_image(image, name);
     setWindowTitle(tr("vitscope — %1").arg(name));
 }

@@ -3,8 +3,11 @@
 #pragma once
 
 #include "figure_exporter.h"
+#include "scene.h"
 
 #include <QMainWindow>
+
+#include <optional>
 
 class QLabel;
 class QProgressBar;
@@ -57,6 +60,16 @@ public:
     // File > Recent Models / Recent Images as stored (empty when not persisting).
     QStringList recent_models() const;
     QStringList recent_images() const;
+    // Scenes: the state on screen as a Scene, saved to / read from a JSON file; opening one loads its
+    // model (if another) and image, then applies options and selection. PageUp/PageDown open the
+    // previous/next scene file of the folder the last scene came from. false (banner) on errors.
+    Scene current_scene() const;
+    bool save_scene(const QString& path);
+    bool open_scene(const QString& path);
+    void apply_scene(const Scene& scene);
+    bool step_scene(int delta);
+    QString scene_path() const { return scene_path_; }
+
     // Help > Keyboard Shortcuts and Help > Guided Tour (HTML shown in a message box).
     static QString shortcuts_html();
     static QString tour_html();
@@ -119,7 +132,11 @@ private:
     QMenu* recent_images_ = nullptr;
     QString pending_recent_model_;    // added to Recent Models once it has loaded
     QByteArray default_state_;        // the docks as first laid out (View > Reset Layout)
-    QByteArray saved_state_;          // the docks as the last session left them (restored on first show)
+    QByteArray saved_state_;
+    QString image_path_;              // the image file on screen ("" for pasted or generated images)
+    QString scene_path_;              // the last scene opened or saved
+    std::optional<Scene> pending_scene_;  // applied once its model has loaded
+    void apply_scene_state(const Scene& scene);  // options, selection, style (model in place)          // the docks as the last session left them (restored on first show)
     ExportRequest last_export_;       // the dialog starts from the last request
     FigureView current_view_ = FigureView::Image;  // the view Ctrl+E / Ctrl+Shift+C act on
 };
