@@ -74,6 +74,14 @@ FigureSize default_size(FigureView v) {
     return {800, 600};
 }
 
+// One layer's (Swin: block's) attention probabilities.
+const FloatBuffer& layer_attention(const ViTTrace& t, int layer) { return t.layers[size_t(layer)].attn; }
+const FloatBuffer& layer_attention(const SwinTrace& t, int block) { return t.blocks[size_t(block)].attn; }
+
+// Whether a trace was computed with the paper's settings (Swin: its switches too).
+bool paper_defaults(const ViTTrace& t) { return t.options.is_paper_default(); }
+bool paper_defaults(const SwinTrace& t) { return t.options.is_paper_default() && t.swin_options == SwinOptions{}; }
+
 // "layer 3's attention" for the first non-finite value in the trace, or "" when everything is finite.
 std::string non_finite_part(const FigureInputs& in) {
     const auto finite = [](const auto& values) {
@@ -81,21 +89,23 @@ std::string non_finite_part(const FigureInputs& in) {
             if (!std::isfinite(v)) return false;
         return true;
     };
-    if (in.vit) {
-        for (size_t l = 0; l < in.vit->layers.size(); ++l)
-            if (!finite(in.vit->layers[l].attn)) return "layer " + std::to_string(l) + "'s attention";
-        if (!finite(in.vit->logits)) return "the logits";
-    } else {
-        for (size_t b = 0; b < in.swin->blocks.size(); ++b)
-            if (!finite(in.swin->blocks[b].attn)) return swin_block_name(*in.swin, int(b)) + "'s attention";
-        if (!finite(in.swin->logits)) return "the logits";
-    }
-    return {};
+    const auto first_bad = [&](const auto& t) -> std::string {
+        for (int l = 0; l < in.num_layers(); ++l)
+            if (!finite(layer_attention(t, l))) return in.layer_name(l) + "'s attention";
+        if (!finite(t.logits)) return "the logits";
+        return {};
+    };
+    return in.swin ? first_bad(*in.swin) : first_bad(*in.vit);
 }
 
-bool paper_defaults(const ModelRun& r) {
-    if (r.model.swin) return r.swin_trace.options.is_paper_default() && r.swin_trace.swin_options == SwinOptions{};
-    return r.trace.options.is_paper_default();
+// The figures' current trace, moved out of the run, and their paper baseline: the same trace, or
+// `paper` when a second pass was made with the paper's options.
+template <typename Trace>
+void hand_over(Trace& current, Trace* paper, std::shared_ptr<const Trace>& in_current,
+               std::shared_ptr<const Trace>& in_baseline) {
+    const auto c = std::make_shared<const Trace>(std::move(current));
+    in_current = c;
+    in_baseline = paper ? std::make_shared<const Trace>(std::move(*paper)) : c;
 }
 
 // Loads the model, runs it with the command line's options (and, when `with_baseline` and the options
@@ -115,26 +125,15 @@ FigureInputs run_for_figures(const Args& a, const char* usage, bool with_baselin
     in.image_name = QFileInfo(QString::fromStdString(paths.image)).fileName().toStdString();
     in.preprocess = a.get("preprocess", "crop");
     in.model = std::make_shared<const LoadedModel>(r.model);
-    const bool baseline = with_baseline && !paper_defaults(r);
-    if (r.model.swin) {
-        auto current = std::make_shared<SwinTrace>(std::move(r.swin_trace));
-        in.swin = current;
-        in.swin_baseline = current;
-        if (baseline) {
-            auto paper = std::make_shared<SwinTrace>();
-            swin_forward(*r.model.swin, r.input, {}, {}, *paper);
-            in.swin_baseline = paper;
-        }
-    } else {
-        auto current = std::make_shared<ViTTrace>(std::move(r.trace));
-        in.vit = current;
-        in.vit_baseline = current;
-        if (baseline) {
-            auto paper = std::make_shared<ViTTrace>();
-            vit_forward(*r.model.vit, r.input, {}, *paper);
-            in.vit_baseline = paper;
-        }
+    const bool baseline = with_baseline && !with_trace(r, [](const auto& t) { return paper_defaults(t); });
+    ModelRun paper;
+    if (baseline) {
+        paper.model = r.model;
+        paper.input = r.input;
+        architecture_run(r.model).forward(paper, RunOptions{}, 0);
     }
+    if (r.model.swin) hand_over(r.swin_trace, baseline ? &paper.swin_trace : nullptr, in.swin, in.swin_baseline);
+    else hand_over(r.trace, baseline ? &paper.trace : nullptr, in.vit, in.vit_baseline);
     const std::string bad = non_finite_part(in);
     if (!bad.empty())
         throw std::runtime_error(paths.image + ": the forward pass gave non-finite values (NaN or infinity) in " + bad +

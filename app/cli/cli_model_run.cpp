@@ -143,13 +143,6 @@ ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string&
 
 namespace {
 
-// Every trace field the commands read by name, whatever the architecture: f(the run's trace).
-template <typename F>
-decltype(auto) with_trace(const ModelRun& r, F&& f) {
-    if (r.model.swin) return f(r.swin_trace);
-    return f(r.trace);
-}
-
 int patches(const LoadedModel& m, const ModelInput& in) {
     return (in.height / m.patch_size()) * (in.width / m.patch_size());
 }

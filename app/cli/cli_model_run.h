@@ -33,6 +33,13 @@ struct ModelRun {
     int64_t non_finite_values() const;  // in the logits, features and attention
 };
 
+// f(the run's trace), whatever its type: for reading fields every trace has by the same name.
+template <typename F>
+decltype(auto) with_trace(const ModelRun& r, F&& f) {
+    if (r.model.swin) return f(r.swin_trace);
+    return f(r.trace);
+}
+
 // What a forward pass is asked for: the attention options every architecture takes, and the
 // switches of one (ignored by the others). Default: the paper.
 struct RunOptions {
