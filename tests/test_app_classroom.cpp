@@ -512,6 +512,42 @@ private slots:
         settings()->set_style(FigureStyle{});
     }
 
+    // Presentation mode: full screen, the image and one panel, big figure text, controls on demand.
+    void presentation_mode() {
+        auto visible_docks = [&] {
+            QStringList v;
+            for (QDockWidget* d : w_->findChildren<QDockWidget*>())
+                if (d->isVisible() && !d->visibleRegion().isEmpty()) v << d->objectName();
+            v.sort();
+            return v;
+        };
+        const QStringList before = visible_docks();
+        const float title = theme_dark().title_size;
+        w_->set_presentation_panel("overview");
+        w_->findChild<QAction*>("presentation")->trigger();
+        QTest::qWait(100);
+        QVERIFY(w_->presenting());
+        QVERIFY(w_->isFullScreen());
+        QCOMPARE(visible_docks(), QStringList{"overview"});
+        QVERIFY(!w_->controls()->isVisible());
+        float biggest = 0;
+        for (const DrawItem& item : view()->built().list.items)
+            if (const auto* t = std::get_if<TextItem>(&item)) biggest = std::max(biggest, t->size);
+        QVERIFY2(biggest >= 1.5f * title, qPrintable(QString::number(double(biggest))));
+        w_->findChild<QAction*>("controls_overlay")->trigger();
+        QVERIFY(w_->controls()->isVisible());
+        QVERIFY(w_->controls()->isFloating());
+        w_->findChild<QAction*>("controls_overlay")->trigger();
+        QVERIFY(!w_->controls()->isVisible());
+        w_->findChild<QAction*>("presentation")->trigger();
+        QTest::qWait(100);
+        QVERIFY(!w_->presenting());
+        QVERIFY(!w_->isFullScreen());
+        QVERIFY(!w_->controls()->isFloating());
+        QCOMPARE(visible_docks(), before);
+        QCOMPARE(settings()->text_scale(), 1.0f);
+    }
+
     // Overview: every layer x head for the query; hover reads out entropy and distance; click selects.
     void overview_selects_layer_and_head() {
         auto* dock = w_->findChild<QDockWidget*>("overview");

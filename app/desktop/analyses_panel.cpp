@@ -45,7 +45,7 @@ BuiltFigure AnalysisCanvas::build(float width, float height) {
     FigureOptions o = figure_options(*settings_);
     o.rollout = extra_.rollout;
     o.sandbox_dk = extra_.sandbox_dk;
-    return build_view_figure(view_, figure_inputs(*session_), figure_selection(*settings_), o, theme_dark(), width,
+    return build_view_figure(view_, figure_inputs(*session_), figure_selection(*settings_), o, live_theme(*settings_), width,
                              height);
 }
 

@@ -41,7 +41,7 @@ BuiltFigure ExplainedCanvas::build(float width, float height) {
     FigureOptions o = figure_options(*settings_);
     o.swin_step = step_;
     o.hint = hover_.toStdString();
-    return build_view_figure(view_, figure_inputs(*session_), figure_selection(*settings_), o, theme_dark(), width,
+    return build_view_figure(view_, figure_inputs(*session_), figure_selection(*settings_), o, live_theme(*settings_), width,
                              height);
 }
 

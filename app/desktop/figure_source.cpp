@@ -34,6 +34,10 @@ FigureInputs figure_inputs(const Session& s) {
 
 FigureSelection figure_selection(const ViewSettings& v) { return {v.layer(), v.head(), v.query()}; }
 
+Theme live_theme(const ViewSettings& v) {
+    return v.text_scale() == 1.0f ? theme_dark() : theme_scaled(theme_dark(), v.text_scale());
+}
+
 FigureOptions figure_options(const ViewSettings& v) {
     FigureOptions o;
     o.style = v.style();

@@ -13,5 +13,7 @@ FigureInputs figure_inputs(const Session& session);
 FigureSelection figure_selection(const ViewSettings& settings);
 // The live views' options (no provenance line; the exporter adds its own).
 FigureOptions figure_options(const ViewSettings& settings);
+// The theme the live views draw with: dark, fonts scaled by the settings' text scale.
+Theme live_theme(const ViewSettings& settings);
 
 }  // namespace vitscope

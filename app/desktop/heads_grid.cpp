@@ -28,7 +28,7 @@ HeadsCanvas::HeadsCanvas(Session* session, ViewSettings* settings, QWidget* pare
 
 BuiltFigure HeadsCanvas::build(float width, float height) {
     return build_view_figure(FigureView::Heads, figure_inputs(*session_), figure_selection(*settings_),
-                             figure_options(*settings_), theme_dark(), width, height);
+                             figure_options(*settings_), live_theme(*settings_), width, height);
 }
 
 QPoint HeadsCanvas::tile_center(int tile) const {

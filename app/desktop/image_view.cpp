@@ -46,7 +46,7 @@ BuiltFigure ImageView::build(float width, float height) {
                  .toStdString() +
              " · " + o.hint + normalization_name(o.style.normalization) + (o.style.log_scale ? ", log" : "");
     if (!in.has_trace()) {
-        BuiltFigure b = build_view_figure(FigureView::Image, in, figure_selection(*settings_), o, theme_dark(), width,
+        BuiltFigure b = build_view_figure(FigureView::Image, in, figure_selection(*settings_), o, live_theme(*settings_), width,
                                           height);
         b.list.items.clear();
         b.list.add(TextItem{{0, 0, width, height}, session_->busy() ? "Computing…" : "No model or image", 12.0f,
@@ -54,7 +54,7 @@ BuiltFigure ImageView::build(float width, float height) {
         return b;
     }
     ++builds_;
-    return build_view_figure(FigureView::Image, in, figure_selection(*settings_), o, theme_dark(), width, height);
+    return build_view_figure(FigureView::Image, in, figure_selection(*settings_), o, live_theme(*settings_), width, height);
 }
 
 HeatmapLayout ImageView::figure_layout() const {

@@ -19,6 +19,7 @@
 #include "swin_figure.h"
 #include "view_settings.h"
 
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -266,6 +267,32 @@ void MainWindow::build_menus() {
     view->addSeparator();
     for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
     view->addSeparator();
+    QAction* present = view->addAction(tr("&Presentation Mode"), QKeySequence(Qt::Key_F5), this,
+                                       [this] { set_presentation(!presenting_); });
+    present->setObjectName("presentation");
+    present->setToolTip(tr("Full screen: the image and one panel, large text; F6 shows the controls, Esc leaves"));
+    QAction* leave = view->addAction(tr("Leave Presentation"), QKeySequence(Qt::Key_Escape), this, [this] {
+        if (presenting_) set_presentation(false);
+    });
+    leave->setVisible(false);  // Esc works, the menu shows F5
+    QAction* overlay = view->addAction(tr("Controls Overlay"), QKeySequence(Qt::Key_F6), this,
+                                       &MainWindow::toggle_controls_overlay);
+    overlay->setObjectName("controls_overlay");
+    QMenu* panel = view->addMenu(tr("Presentation Panel"));
+    auto* group = new QActionGroup(panel);
+    const std::pair<const char*, QString> panels[] = {{"heads", tr("Heads")},
+                                                      {"overview", tr("Overview")},
+                                                      {"matrix", tr("Attention matrix")},
+                                                      {"predictions", tr("Predictions")},
+                                                      {"explained", tr("Explained")},
+                                                      {"analyses", tr("Analyses")}};
+    for (const auto& [name, title] : panels) {
+        QAction* a = panel->addAction(title, this, [this, n = QString(name)] { set_presentation_panel(n); });
+        a->setCheckable(true);
+        a->setChecked(presentation_panel_ == name);
+        group->addAction(a);
+    }
+    view->addSeparator();
     QAction* reset = view->addAction(tr("&Reset Layout"), this, &MainWindow::reset_layout);
     reset->setObjectName("reset_layout");
     reset->setToolTip(tr("Put every panel back where it starts (after the window was small, or panels were closed)"));
@@ -393,6 +420,54 @@ bool MainWindow::step_scene(int delta) {
     const int next = std::clamp(at < 0 ? 0 : at + delta, 0, int(files.size()) - 1);
     if (next == at) return false;
     return open_scene(files[next]);
+}
+
+void MainWindow::set_presentation_panel(const QString& name) {
+    presentation_panel_ = name;
+    if (presenting_) {
+        for (QDockWidget* d : findChildren<QDockWidget*>())
+            if (d != controls_) d->setVisible(d->objectName() == name);
+        if (QDockWidget* d = findChild<QDockWidget*>(name)) d->raise();
+    }
+}
+
+void MainWindow::set_presentation(bool on) {
+    if (on == presenting_) return;
+    presenting_ = on;
+    if (on) {
+        before_presentation_ = saveState();
+        for (QDockWidget* d : findChildren<QDockWidget*>())
+            if (d != controls_) d->setVisible(d->objectName() == presentation_panel_);
+        controls_->setFloating(true);  // an overlay over the picture, shown on demand (F6)
+        controls_->hide();
+        settings_->set_text_scale(1.6f);
+        showFullScreen();
+        if (QDockWidget* d = findChild<QDockWidget*>(presentation_panel_)) {
+            d->raise();
+            resizeDocks({d}, {width() * 35 / 100}, Qt::Horizontal);
+        }
+        statusBar()->showMessage(tr("Presentation: F6 shows the controls, Esc or F5 leaves"), 4000);
+    } else {
+        settings_->set_text_scale(1.0f);
+        showNormal();
+        controls_->setFloating(false);
+        restoreState(before_presentation_);
+        for (QDockWidget* d : findChildren<QDockWidget*>())
+            if (!d->isFloating() && d->isHidden() && !tabifiedDockWidgets(d).isEmpty()) d->show();
+    }
+}
+
+void MainWindow::toggle_controls_overlay() {
+    if (!presenting_) return;
+    if (controls_->isVisible()) {
+        controls_->hide();
+        return;
+    }
+    controls_->setFloating(true);
+    const QRect g = geometry();
+    controls_->setGeometry(g.x() + 12, g.y() + 40, std::max(360, controls_->sizeHint().width()), g.height() * 2 / 3);
+    controls_->show();
+    controls_->raise();
 }
 
 void MainWindow::step_layer(int delta) {

@@ -70,6 +70,15 @@ public:
     bool step_scene(int delta);
     QString scene_path() const { return scene_path_; }
 
+    // Presentation mode (F5, Esc leaves): full screen, the image view and one chosen panel
+    // ("heads", "matrix", "overview", "predictions", "explained", "analyses"), figure fonts x1.6, the
+    // Controls dock as a floating overlay that F6 shows and hides.
+    void set_presentation(bool on);
+    bool presenting() const { return presenting_; }
+    void set_presentation_panel(const QString& dock_name);
+    QString presentation_panel() const { return presentation_panel_; }
+    void toggle_controls_overlay();
+
     // Help > Keyboard Shortcuts and Help > Guided Tour (HTML shown in a message box).
     static QString shortcuts_html();
     static QString tour_html();
@@ -135,6 +144,9 @@ private:
     QByteArray saved_state_;
     QString image_path_;              // the image file on screen ("" for pasted or generated images)
     QString scene_path_;              // the last scene opened or saved
+    bool presenting_ = false;
+    QString presentation_panel_ = "heads";
+    QByteArray before_presentation_;  // the docks as they were before F5
     std::optional<Scene> pending_scene_;  // applied once its model has loaded
     void apply_scene_state(const Scene& scene);  // options, selection, style (model in place)          // the docks as the last session left them (restored on first show)
     ExportRequest last_export_;       // the dialog starts from the last request

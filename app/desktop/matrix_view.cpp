@@ -41,7 +41,7 @@ BuiltFigure AttentionMatrixView::build(float width, float height) {
         const int block = std::clamp(sel.layer, 0, int(in.swin->blocks.size()) - 1);
         query_ = swin_query(*in.swin, block, sel.query);
     }
-    return build_view_figure(FigureView::Matrix, in, sel, o, theme_dark(), width, height);
+    return build_view_figure(FigureView::Matrix, in, sel, o, live_theme(*settings_), width, height);
 }
 
 HeatmapLayout AttentionMatrixView::figure_layout() const {

@@ -24,7 +24,7 @@ BuiltFigure OverviewCanvas::build(float width, float height) {
     FigureOptions o = figure_options(*settings_);
     o.hint = tr("hover: entropy and mean distance · click: select layer and head").toStdString();
     return build_view_figure(FigureView::Overview, figure_inputs(*session_), figure_selection(*settings_), o,
-                             theme_dark(), width, height);
+                             live_theme(*settings_), width, height);
 }
 
 const FigurePanel* OverviewCanvas::panel_at(const QPointF& pos) const {

@@ -15,6 +15,7 @@ QueryRowChart::QueryRowChart(Session* session, ViewSettings* settings, QWidget* 
     connect(session_, &Session::trace_changed, this, &QueryRowChart::rebuild);
     connect(session_, &Session::model_changed, this, &QueryRowChart::rebuild);
     connect(settings_, &ViewSettings::selection_changed, this, &QueryRowChart::rebuild);
+    connect(settings_, &ViewSettings::style_changed, this, &QueryRowChart::rebuild);
 }
 
 void QueryRowChart::rebuild() {
@@ -26,7 +27,7 @@ void QueryRowChart::rebuild() {
 void QueryRowChart::paintEvent(QPaintEvent*) {
     QPainter p(this);
     const BuiltFigure b = build_view_figure(FigureView::Query, figure_inputs(*session_), figure_selection(*settings_),
-                                            figure_options(*settings_), theme_dark(), float(width()), float(height()));
+                                            figure_options(*settings_), live_theme(*settings_), float(width()), float(height()));
     paint_draw_list(p, b.list, float(devicePixelRatioF()), CellPath::Raster, PaintLayers::All);
 }
 

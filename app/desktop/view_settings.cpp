@@ -37,6 +37,12 @@ void ViewSettings::set_tool(ToolMode tool) {
     emit tool_changed();
 }
 
+void ViewSettings::set_text_scale(float scale) {
+    if (scale == text_scale_) return;
+    text_scale_ = scale;
+    emit style_changed();
+}
+
 void ViewSettings::set_show_swin_regions(bool on) {
     if (on == show_regions_) return;
     show_regions_ = on;

@@ -26,6 +26,7 @@ public:
     const FigureStyle& style() const { return style_; }
     ToolMode tool() const { return tool_; }
     bool show_swin_regions() const { return show_regions_; }  // tint and label the shift regions
+    float text_scale() const { return text_scale_; }  // figure fonts (presentation mode: > 1)
 
     void set_layer(int layer);
     void set_head(int head);
@@ -33,6 +34,7 @@ public:
     void set_style(const FigureStyle& style);
     void set_tool(ToolMode tool);
     void set_show_swin_regions(bool on);
+    void set_text_scale(float scale);
     // Keeps the selection inside a trace's shape (after a model change).
     void clamp_to(int depth, int heads, int tokens);
 
@@ -51,6 +53,7 @@ private:
     FigureStyle style_;
     ToolMode tool_ = ToolMode::Query;
     bool show_regions_ = false;
+    float text_scale_ = 1.0f;
 };
 
 }  // namespace vitscope

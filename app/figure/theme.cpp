@@ -32,6 +32,15 @@ Theme theme_dark() {
     return t;
 }
 
+Theme theme_scaled(Theme t, float factor) {
+    t.title_size *= factor;
+    t.label_size *= factor;
+    t.small_size *= factor;
+    t.caption_size *= factor;
+    t.line_width *= factor;
+    return t;
+}
+
 Theme theme_light() {
     Theme t;
     t.name = "light";

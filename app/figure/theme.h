@@ -42,6 +42,9 @@ struct Theme {
 
 Theme theme_dark();
 Theme theme_light();
+// `t` with every font size and pen width multiplied by `factor` (presentation mode: text readable
+// from the back of a room).
+Theme theme_scaled(Theme t, float factor);
 // "light" or "dark"; false for anything else.
 bool parse_theme(const std::string& name, Theme& out);
 
