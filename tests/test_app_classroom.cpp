@@ -210,6 +210,8 @@ private slots:
         QVERIFY(view()->hover_text() != before);
         QVERIFY(!spy.isEmpty());
         QCOMPARE(spy.last().first().toString(), expected());
+        // The readout is also the view's bottom line (never cut there, unlike a narrow status bar).
+        QVERIFY(has_text(view()->built().list, expected().toStdString()));
         settings()->set_layer(0);
     }
 

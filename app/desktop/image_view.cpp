@@ -45,6 +45,9 @@ BuiltFigure ImageView::build(float width, float height) {
                                                   : tr("Click a patch to make it the query"))
                  .toStdString() +
              " · " + o.hint + normalization_name(o.style.normalization) + (o.style.log_scale ? ", log" : "");
+    // While the mouse is over a cell its readout replaces the usage hint (the hint line wraps rather
+    // than cuts; the status bar has the same text but less room).
+    if (!hover_text_.isEmpty()) o.hint = hover_text_.toStdString();
     if (!in.has_trace()) {
         BuiltFigure b = build_view_figure(FigureView::Image, in, figure_selection(*settings_), o, live_theme(*settings_), width,
                                           height);
@@ -106,12 +109,9 @@ void ImageView::mousePressEvent(QMouseEvent* e) {
 void ImageView::data_changed() {
     refresh();
     if (!mouse_inside_) return;
-    const int t = token_at(mouse_pos_);
-    if (t != hover_token_) {
-        hover_token_ = t;
-        refresh();  // the hover frame moves with the cell
-    }
+    hover_token_ = token_at(mouse_pos_);  // a Swin stage map has other cells
     emit_hover();
+    refresh();  // the hover frame and the readout line for the new data
 }
 
 void ImageView::emit_hover() {
@@ -150,8 +150,8 @@ void ImageView::mouseMoveEvent(QMouseEvent* e) {
     const int t = token_at(e->position());
     if (t != hover_token_) {
         hover_token_ = t;
-        refresh();
         emit_hover();
+        refresh();
     }
     if (dragging_ && (e->buttons() & Qt::LeftButton) && settings_->tool() == ToolMode::Mask && t >= 0 &&
         !drag_visited_.count(t)) {
