@@ -284,6 +284,7 @@ private slots:
         QVERIFY(!marked.figure.over_label.empty());
         QVERIFY(marked.figure.over_label.rfind("CLS ", 0) == 0);
         QVERIFY(has_text(marked.list, "\u25B2"));
+        QVERIFY2(overprints(marked.list).isEmpty(), qPrintable(overprints(marked.list).join("; ")));
         o.style.special_in_range = true;
         const BuiltFigure included = build_view_figure(FigureView::Image, in, found, o, theme_light(), 700, 500);
         QVERIFY(included.figure.over_label.empty());

@@ -83,7 +83,7 @@ void add_heatmap(DrawList& dl, const HeatmapFigure& f, const HeatmapLayout& l, c
     const float label = large ? t.small_size : t.small_size * 0.85f;
     // An over-range mark takes the top of the colourbar's box: a triangle in the colormap's top colour.
     RectF bar = l.colorbar;
-    const float cap = std::min(label * 1.3f, bar.h * 0.25f);
+    const float cap = std::min(label * 1.5f, bar.h * 0.25f);
     const bool over = !f.over_label.empty() && !bar.empty() && cap >= 5;
     if (over) {
         bar.y += cap;
@@ -105,7 +105,8 @@ void add_heatmap(DrawList& dl, const HeatmapFigure& f, const HeatmapLayout& l, c
         std::sort(ticks.begin(), ticks.end(), [](const ColorbarTick& a, const ColorbarTick& b) { return a.t < b.t; });
         for (const ColorbarTick& tick : ticks) {
             const float y = bar.y + (1.0f - tick.t) * bar.h;
-            const float ty = std::clamp(y - h * 0.5f, bar.y - h * 0.25f, bar.bottom() - h * 0.75f);
+            // Under an over-range mark the top label stays below the bar's top (the mark's value is above).
+            const float ty = std::clamp(y - h * 0.5f, over ? bar.y : bar.y - h * 0.25f, bar.bottom() - h * 0.75f);
             if (ty + h > free_above + 0.5f) continue;
             free_above = ty;
             dl.add(LineItem{x, y, x + 3, y, t.text_muted, 1.0f});
