@@ -33,6 +33,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QWheelEvent>
@@ -549,6 +550,38 @@ private slots:
         QVERIFY(!w_->controls()->isFloating());
         QCOMPARE(visible_docks(), before);
         QCOMPARE(settings()->text_scale(), 1.0f);
+    }
+
+    // Latency: a layer step redraws without a forward pass; the input-to-pixels time is measured.
+    void key_to_pixels_is_measured() {
+        QAction* next = nullptr;
+        QAction* prev = nullptr;
+        for (QAction* a : w_->findChildren<QAction*>()) {
+            if (a->shortcut() == QKeySequence(Qt::Key_BracketRight)) next = a;
+            if (a->shortcut() == QKeySequence(Qt::Key_BracketLeft)) prev = a;
+        }
+        QVERIFY(next && prev);
+        settings()->set_layer(0);
+        const int forwards = session()->forward_passes();
+        std::vector<double> ms;
+        for (int i = 0; i < 20; ++i) {
+            const int frames = view()->frames();
+            (i % 2 ? prev : next)->trigger();
+            QTRY_VERIFY(view()->frames() > frames);
+            QTRY_VERIFY(w_->last_frame_ms() > 0);
+            ms.push_back(w_->last_frame_ms());
+            QTest::qWait(5);
+        }
+        QCOMPARE(session()->forward_passes(), forwards);
+        std::sort(ms.begin(), ms.end());
+        qInfo("key-to-pixels (image view, Xvfb + llvmpipe): median %.1f ms, max %.1f ms over %d steps", ms[ms.size() / 2],
+              ms.back(), int(ms.size()));
+        QVERIFY(w_->median_frame_ms() > 0);
+        QVERIFY(w_->findChild<QStatusBar*>()->findChildren<QLabel*>().size() > 0);
+        bool shown = false;
+        for (QLabel* l : w_->statusBar()->findChildren<QLabel*>()) shown = shown || l->text().contains("redraw");
+        QVERIFY(shown);
+        settings()->set_layer(0);
     }
 
     // Overview: every layer x head for the query; hover reads out entropy and distance; click selects.

@@ -78,7 +78,17 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
         settings_->load(s);
     }
 
+    // First: the frame clock starts before any view rebuilds for the change.
+    connect(settings_, &ViewSettings::selection_changed, this, [this] { frame_clock_.start(); });
+    connect(settings_, &ViewSettings::style_changed, this, [this] { frame_clock_.start(); });
     image_view_ = new ImageView(session_, settings_);
+    connect(image_view_, &QOpenGLWidget::frameSwapped, this, [this] {
+        if (!frame_clock_.isValid()) return;
+        frame_ms_.push_back(double(frame_clock_.nsecsElapsed()) / 1e6);
+        if (frame_ms_.size() > 64) frame_ms_.erase(frame_ms_.begin());
+        frame_clock_.invalidate();
+        update_status();
+    });
     banner_ = new QLabel;
     banner_->setWordWrap(true);
     banner_->setStyleSheet("QLabel { background: #7a1f1f; color: white; padding: 6px; }");
@@ -548,7 +558,16 @@ void MainWindow::update_status() {
                            .arg(session_->last_layers_computed())
                            .arg(st ? tr("blocks") : tr("layers"))
                            .arg(session_->last_recompute_from());
+    if (!frame_ms_.empty() && !session_->busy())
+        timing += tr(" · redraw %1 ms (median %2)").arg(last_frame_ms(), 0, 'f', 1).arg(median_frame_ms(), 0, 'f', 1);
     timing_status_->setText(timing);
+}
+
+double MainWindow::median_frame_ms() const {
+    if (frame_ms_.empty()) return 0.0;
+    std::vector<double> v = frame_ms_;
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
 }
 
 void MainWindow::show_error(const QString& message) {

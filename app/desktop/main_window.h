@@ -5,9 +5,11 @@
 #include "figure_exporter.h"
 #include "scene.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <optional>
+#include <vector>
 
 class QLabel;
 class QProgressBar;
@@ -57,6 +59,11 @@ public:
     AnalysesPanel* analyses() const { return analyses_; }
     OverviewCanvas* overview() const { return overview_; }
     QString error_text() const;  // the banner's message ("" when hidden)
+    // Input-to-pixels time of the image view: from a selection or style change (a key, a slider, a
+    // click) to the frame on screen (QOpenGLWidget::frameSwapped), with no forward pass. The last
+    // value and the median of the last 64, in ms (0 before the first); also in the status bar.
+    double last_frame_ms() const { return frame_ms_.empty() ? 0.0 : frame_ms_.back(); }
+    double median_frame_ms() const;
     // File > Recent Models / Recent Images as stored (empty when not persisting).
     QStringList recent_models() const;
     QStringList recent_images() const;
@@ -145,6 +152,8 @@ private:
     QString image_path_;              // the image file on screen ("" for pasted or generated images)
     QString scene_path_;              // the last scene opened or saved
     bool presenting_ = false;
+    QElapsedTimer frame_clock_;       // runs from an input until the image view's frame is on screen
+    std::vector<double> frame_ms_;    // the last 64 input-to-pixels times
     QString presentation_panel_ = "heads";
     QByteArray before_presentation_;  // the docks as they were before F5
     std::optional<Scene> pending_scene_;  // applied once its model has loaded
