@@ -584,6 +584,42 @@ private slots:
         settings()->set_layer(0);
     }
 
+    // File > Open Labels…: the predictions table names the classes from the file.
+    void open_labels_names_the_classes() {
+        QTemporaryDir dir;
+        const int n = int(session()->logits()->size());
+        QStringList names;
+        for (int i = 0; i < n; ++i) names << QString("animal number %1").arg(i);
+        const QString txt = dir.filePath("classes.txt");
+        {
+            QFile f(txt);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(names.join('\n').toUtf8() + "\n");
+        }
+        QVERIFY(w_->open_labels(txt));
+        QCOMPARE(session()->labels(), names);
+        bool named = false;
+        for (QTreeWidget* t : w_->predictions()->findChildren<QTreeWidget*>())
+            for (int i = 0; i < t->topLevelItemCount(); ++i) named = named || t->topLevelItem(i)->text(1).startsWith("animal number");
+        QVERIFY(named);
+        const QString json = dir.filePath("config.json");
+        {
+            QFile f(json);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"id2label": {"1": "bravo", "0": "alpha"}})");
+        }
+        QVERIFY(w_->open_labels(json));
+        QCOMPARE(session()->labels(), (QStringList{"alpha", "bravo"}));
+        const QString empty = dir.filePath("empty.txt");
+        {
+            QFile f(empty);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        QVERIFY(!w_->open_labels(empty));
+        QVERIFY(w_->error_text().contains("no class names"));
+        open_vit();  // the model's own names again
+    }
+
     // Overview: every layer x head for the query; hover reads out entropy and distance; click selects.
     void overview_selects_layer_and_head() {
         auto* dock = w_->findChild<QDockWidget*>("overview");

@@ -37,6 +37,9 @@
 #include <QScrollBar>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -232,6 +235,11 @@ void MainWindow::build_menus() {
     file->addAction(tr("Open Model &Folder…"), this, [this] {
         const QString p = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face model folder"));
         if (!p.isEmpty()) open_model(p);
+    });
+    file->addAction(tr("Open &Labels…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open class names"), QString(),
+                                                       tr("Class names (*.txt *.json);;All files (*)"));
+        if (!p.isEmpty()) open_labels(p);
     });
     file->addAction(tr("&Paste Image"), QKeySequence::Paste, this, &MainWindow::paste_image);
     file->addSeparator();
@@ -628,6 +636,42 @@ bool MainWindow::open_image(const QString& path) {
     }
     add_recent("recent/images", path);
     image_path_ = QFileInfo(path).absoluteFilePath();
+    return true;
+}
+
+bool MainWindow::open_labels(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        show_error(tr("%1: cannot read (%2)").arg(path, f.errorString()));
+        return false;
+    }
+    const QByteArray data = f.readAll();
+    QStringList labels;
+    const QJsonDocument doc = QJsonDocument::fromJson(data);
+    if (doc.isArray()) {
+        for (const QJsonValue& v : doc.array()) labels << v.toString();
+    } else if (doc.isObject()) {
+        QJsonObject o = doc.object();
+        if (o.contains("id2label") && o.value("id2label").isObject()) o = o.value("id2label").toObject();
+        int n = 0;
+        for (const QString& k : o.keys()) n = std::max(n, k.toInt() + 1);
+        labels.resize(n);
+        for (const QString& k : o.keys()) labels[k.toInt()] = o.value(k).toString();
+    } else {
+        labels = QString::fromUtf8(data).split('\n');
+        for (QString& l : labels) l = l.trimmed();
+        while (!labels.isEmpty() && labels.last().isEmpty()) labels.removeLast();
+    }
+    const int classes = session_->logits() ? int(session_->logits()->size()) : 0;
+    if (labels.isEmpty()) {
+        show_error(tr("%1: no class names found (one per line, or JSON)").arg(QFileInfo(path).fileName()));
+        return false;
+    }
+    session_->set_labels(labels);
+    statusBar()->showMessage(classes > 0 && labels.size() != classes
+                                 ? tr("%1 class names for %2 classes: the others show as \"class N\"").arg(labels.size()).arg(classes)
+                                 : tr("%1 class names from %2").arg(labels.size()).arg(QFileInfo(path).fileName()),
+                             6000);
     return true;
 }
 

@@ -45,6 +45,9 @@ public:
     void start(const StartupChoice& choice);
     void open_model(const QString& path);
     bool open_image(const QString& path);
+    // Class names from a text file (one per line, in class order) or JSON (a list, or {"0": "tench", …}
+    // as a config's id2label). false, with the reason in the banner, when the file holds none.
+    bool open_labels(const QString& path);
     void set_image(const RgbImage& image, const QString& name);
 
     Session* session() const { return session_; }

@@ -362,6 +362,11 @@ void Session::finish_compute() {
     if (!busy()) emit busy_changed(false);
 }
 
+void Session::set_labels(const QStringList& labels) {
+    labels_ = labels;
+    emit trace_changed();
+}
+
 QStringList Session::find_labels(const LoadedModel& m, const QString& path) const {
     QStringList out;
     for (const std::string& s : m.info().labels) out << QString::fromStdString(s);

@@ -39,6 +39,9 @@ public:
     // Swin: masks every patch of `patches` unless all are masked already, then unmasks them all (a
     // token of a later stage covers several stage-0 patches).
     void toggle_masked_keys(const std::vector<int>& patches);
+    // Class names for the predictions (File > Open Labels…): replaces the model's own; emits
+    // trace_changed so the panels redraw. Kept until another model loads.
+    void set_labels(const QStringList& labels);
 
     // State (UI thread).
     std::shared_ptr<const LoadedModel> model() const { return model_; }
