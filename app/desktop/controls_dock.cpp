@@ -64,7 +64,9 @@ ControlsDock::ControlsDock(Session* session, ViewSettings* settings, QWidget* pa
     auto* scroll = new QScrollArea;
     scroll->setWidget(body);
     scroll->setWidgetResizable(true);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Wide enough at the sizes the window starts with; in a very small window it scrolls sideways
+    // rather than cutting labels.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     setWidget(scroll);
     scroll_ = scroll;
     guard_wheel(body);

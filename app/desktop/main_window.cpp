@@ -33,6 +33,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QScreen>
+#include <QTabBar>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QMenuBar>
@@ -605,6 +606,11 @@ void MainWindow::reset_layout() {
 }
 
 void MainWindow::size_docks() {
+    // Tabs of tabbed docks scroll rather than elide their titles ("Attentio…").
+    for (QTabBar* tabs : findChildren<QTabBar*>()) {
+        tabs->setElideMode(Qt::ElideNone);
+        tabs->setUsesScrollButtons(true);
+    }
     // Left: as wide as the controls need (nothing cut), at least a fifth of the window; right: 30%.
     auto* scroll = qobject_cast<QScrollArea*>(controls_->widget());
     int need = 280;
