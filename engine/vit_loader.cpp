@@ -95,6 +95,31 @@ const std::vector<int64_t>& shape_of_rank(const WeightReader& r, const std::stri
     return s;
 }
 
+// Position embeddings [1, L, D] -> the trained grid -> the trained image size (bounded). Returns L.
+int64_t infer_grid(const WeightReader& r, const std::string& path, const ViTTensorNames& names, ViTHparams& hp) {
+    const int D = hp.embed_dim;
+    const std::string pos = names.pos_embed();
+    const auto& pos_shape = shape_of_rank(r, path, pos, 3, "[1,L," + std::to_string(D) + "]");
+    if (pos_shape[0] != 1 || pos_shape[2] != D)
+        throw FileError(path + ": tensor " + quoted_name(pos) + " has shape " + shape_string(pos_shape) +
+                        ", expected [1,L," + std::to_string(D) + "]");
+    const int64_t L = pos_shape[1];
+    const int pos_prefix = 1 + (hp.dist_token ? 1 : 0);
+    int grid = int_sqrt_exact(L - pos_prefix);
+    hp.pos_embed_has_prefix = grid > 0;
+    if (grid < 0) grid = int_sqrt_exact(L);
+    if (grid < 0)
+        throw FileError(path + ": tensor " + quoted_name(pos) + " has " + std::to_string(L) +
+                        " positions: neither a square grid nor a square grid plus the class token(s)");
+    const int64_t side = int64_t(grid) * hp.patch_size;
+    if (side > kMaxImageSide)
+        throw FileError(path + ": tensor " + quoted_name(pos) + " gives a " + std::to_string(grid) + "x" +
+                        std::to_string(grid) + " grid of " + std::to_string(hp.patch_size) + "-pixel patches: " +
+                        std::to_string(side) + " pixels, more than the limit of " + std::to_string(kMaxImageSide));
+    hp.image_height = hp.image_width = int(side);
+    return L;
+}
+
 // Widths, depth, patch and grid from the tensor shapes; each bounded as soon as it is read.
 ViTPlan infer_shapes(const CheckpointSource& src, ViTHparams& hp, ModelInfo& info) {
     const SafetensorsFile& f = *src.file;
@@ -144,26 +169,7 @@ ViTPlan infer_shapes(const CheckpointSource& src, ViTHparams& hp, ModelInfo& inf
     hp.mlp_hidden = checked_hparam(fc1_shape[0], 1, kMaxWidth, path, fc1, "MLP width");
     hp.layer_scale = names.scheme == ViTNaming::Timm ? r.has(b0 + "ls1.gamma") : r.has(b0 + "layer_scale1.lambda1");
 
-    // Position embeddings -> trained grid -> trained image size.
-    const std::string pos = names.pos_embed();
-    const auto& pos_shape = shape_of_rank(r, path, pos, 3, "[1,L," + std::to_string(D) + "]");
-    if (pos_shape[0] != 1 || pos_shape[2] != D)
-        throw FileError(path + ": tensor " + quoted_name(pos) + " has shape " + shape_string(pos_shape) +
-                        ", expected [1,L," + std::to_string(D) + "]");
-    plan.pos_length = pos_shape[1];
-    const int pos_prefix = 1 + (hp.dist_token ? 1 : 0);
-    int grid = int_sqrt_exact(plan.pos_length - pos_prefix);
-    hp.pos_embed_has_prefix = grid > 0;
-    if (grid < 0) grid = int_sqrt_exact(plan.pos_length);
-    if (grid < 0)
-        throw FileError(path + ": tensor " + quoted_name(pos) + " has " + std::to_string(plan.pos_length) +
-                        " positions: neither a square grid nor a square grid plus the class token(s)");
-    const int64_t side = int64_t(grid) * hp.patch_size;
-    if (side > kMaxImageSide)
-        throw FileError(path + ": tensor " + quoted_name(pos) + " gives a " + std::to_string(grid) + "x" +
-                        std::to_string(grid) + " grid of " + std::to_string(hp.patch_size) + "-pixel patches: " +
-                        std::to_string(side) + " pixels, more than the limit of " + std::to_string(kMaxImageSide));
-    hp.image_height = hp.image_width = int(side);
+    plan.pos_length = infer_grid(r, path, names, hp);
     return plan;
 }
 

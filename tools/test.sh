@@ -11,7 +11,10 @@ if [ "${1:-}" = "--sanitize" ]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
     -DVITSCOPE_SANITIZE=ON
   cmake --build build-asan --parallel "$(nproc)"
-  export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0"
+  # intercept_tls_get_addr=0: GCC 12's LeakSanitizer misreads a dynamic-TLS entry of Mesa's driver
+  # on glibc 2.36 (range 0x209c-0x180000319e) and its tracer dies with SIGSEGV in about half of the
+  # GUI test runs; without the interception that bogus range is never scanned.
+  export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0:intercept_tls_get_addr=0"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
   export LSAN_OPTIONS="suppressions=$PWD/tools/lsan.supp:print_suppressions=0"
   cd build-asan
