@@ -531,17 +531,30 @@ void MainWindow::update_status() {
     QString model = m ? tr("%1 · %2").arg(session_->model_name(), QString::fromStdString(m->info().architecture))
                       : tr("no model");
     if (!startup_note_.isEmpty()) model = startup_note_ + "  ·  " + model;
+    // Short in the bar (it shares the width with the readouts), the whole description as a tooltip.
+    model_status_->setToolTip(model);
+    if (m) {
+        model = tr("%1 · %2").arg(session_->model_name(), m->swin ? tr("Swin") : tr("ViT"));
+        if (!startup_note_.isEmpty()) model = startup_note_ + "  ·  " + model;
+    }
     model_status_->setText(model);
     const auto t = session_->trace();
     const auto st = session_->swin_trace();
     if (st && !st->blocks.empty()) {
         const int b = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
         const SwinWindowGeometry& g = st->blocks[size_t(b)].geometry;
-        tokens_status_->setText(tr("%1 · %2×%3 tokens of %4 px · %5 windows of %6×%6, shift %7")
+        tokens_status_->setToolTip(tr("%1 · %2×%3 tokens of %4 px · %5 windows of %6×%6, shift %7")
+                                       .arg(QString::fromStdString(swin_block_name(*st, b)))
+                                       .arg(g.height)
+                                       .arg(g.width)
+                                       .arg(st->stage_stride(st->blocks[size_t(b)].stage))
+                                       .arg(g.num_windows())
+                                       .arg(g.window)
+                                       .arg(g.shift));
+        tokens_status_->setText(tr("%1 · %2×%3 tokens · %4 windows of %5×%5, shift %6")
                                     .arg(QString::fromStdString(swin_block_name(*st, b)))
                                     .arg(g.height)
                                     .arg(g.width)
-                                    .arg(st->stage_stride(st->blocks[size_t(b)].stage))
                                     .arg(g.num_windows())
                                     .arg(g.window)
                                     .arg(g.shift));
@@ -568,7 +581,7 @@ void MainWindow::update_status() {
                            .arg(st ? tr("blocks") : tr("layers"))
                            .arg(session_->last_recompute_from());
     if (!frame_ms_.empty() && !session_->busy())
-        timing += tr(" · redraw %1 ms (median %2)").arg(last_frame_ms(), 0, 'f', 1).arg(median_frame_ms(), 0, 'f', 1);
+        timing += tr(" · redraw %1 ms (median %2)").arg(last_frame_ms(), 0, 'f', 0).arg(median_frame_ms(), 0, 'f', 0);
     timing_status_->setText(timing);
 }
 
