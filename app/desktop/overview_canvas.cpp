@@ -62,7 +62,7 @@ void OverviewCanvas::mouseMoveEvent(QMouseEvent* e) {
                    .arg(p->head)
                    .arg(st.entropy, 0, 'f', 3)
                    .arg(st.uniform_entropy, 0, 'f', 3);
-        text += std::isnan(st.mean_distance_px) ? tr(" · mean distance: needs a patch query")
+        text += std::isnan(st.mean_distance_px) ? (in.swin ? QString() : tr(" · mean distance: needs a patch query"))
                                                  : tr(" · mean distance %1 px").arg(st.mean_distance_px, 0, 'f', 1);
     }
     if (text != hover_) {
