@@ -21,12 +21,13 @@ struct Taps {
     std::vector<float> weights;
 };
 
-std::vector<Taps> antialias_taps(int in_size, int out_size) {
+// Taps of output coordinates [first, first + count) of a resize from in_size to out_size.
+std::vector<Taps> antialias_taps(int in_size, int out_size, int first, int count) {
     const double scale = double(in_size) / double(out_size);
     const double filterscale = std::max(scale, 1.0);
     const double support = 2.0 * filterscale;
-    std::vector<Taps> taps(static_cast<size_t>(out_size));
-    for (int o = 0; o < out_size; ++o) {
+    std::vector<Taps> taps(static_cast<size_t>(count));
+    for (int o = first; o < first + count; ++o) {
         const double center = (o + 0.5) * scale;
         int xmin = std::max(int(center - support + 0.5), 0);
         int xmax = std::min(int(center + support + 0.5), in_size);
@@ -37,7 +38,7 @@ std::vector<Taps> antialias_taps(int in_size, int out_size) {
             w.push_back(v);
             total += v;
         }
-        Taps& t = taps[size_t(o)];
+        Taps& t = taps[size_t(o - first)];
         t.first = xmin;
         for (double v : w) t.weights.push_back(float(total != 0.0 ? v / total : 0.0));
     }
@@ -48,32 +49,46 @@ std::vector<Taps> antialias_taps(int in_size, int out_size) {
 
 std::vector<float> resize_bicubic_antialias(const std::vector<float>& src, int C, int in_h, int in_w, int out_h,
                                             int out_w) {
+    return resize_bicubic_antialias_window(src, C, in_h, in_w, out_h, out_w, 0, 0, out_h, out_w);
+}
+
+std::vector<float> resize_bicubic_antialias_window(const std::vector<float>& src, int C, int in_h, int in_w, int out_h,
+                                                   int out_w, int top, int left, int h, int w) {
     assert(src.size() == size_t(C) * in_h * in_w && "resize: source size");
-    const std::vector<Taps> tx = antialias_taps(in_w, out_w);
-    const std::vector<Taps> ty = antialias_taps(in_h, out_h);
-    // Horizontal pass: [C, in_h, out_w]
-    std::vector<float> tmp(size_t(C) * in_h * out_w);
+    assert(top >= 0 && left >= 0 && h >= 0 && w >= 0 && top + h <= out_h && left + w <= out_w && "resize: window");
+    const std::vector<Taps> tx = antialias_taps(in_w, out_w, left, w);
+    const std::vector<Taps> ty = antialias_taps(in_h, out_h, top, h);
+    // Only the source rows the window's vertical taps read: [y_lo, y_hi).
+    int y_lo = in_h, y_hi = 0;
+    for (const Taps& t : ty) {
+        y_lo = std::min(y_lo, t.first);
+        y_hi = std::max(y_hi, t.first + int(t.weights.size()));
+    }
+    if (y_hi <= y_lo) y_lo = y_hi = 0;
+    const int rows = y_hi - y_lo;
+    // Horizontal pass: [C, rows, w]
+    std::vector<float> tmp(size_t(C) * rows * w);
     for (int c = 0; c < C; ++c)
-        for (int y = 0; y < in_h; ++y) {
+        for (int y = y_lo; y < y_hi; ++y) {
             const float* row = &src[(size_t(c) * in_h + y) * in_w];
-            float* out = &tmp[(size_t(c) * in_h + y) * out_w];
-            for (int x = 0; x < out_w; ++x) {
+            float* out = &tmp[(size_t(c) * rows + (y - y_lo)) * w];
+            for (int x = 0; x < w; ++x) {
                 const Taps& t = tx[size_t(x)];
                 float acc = 0.0f;
                 for (size_t k = 0; k < t.weights.size(); ++k) acc += row[t.first + int(k)] * t.weights[k];
                 out[x] = acc;
             }
         }
-    // Vertical pass: [C, out_h, out_w]
-    std::vector<float> dst(size_t(C) * out_h * out_w);
+    // Vertical pass: [C, h, w]
+    std::vector<float> dst(size_t(C) * h * w);
     for (int c = 0; c < C; ++c)
-        for (int y = 0; y < out_h; ++y) {
+        for (int y = 0; y < h; ++y) {
             const Taps& t = ty[size_t(y)];
-            float* out = &dst[(size_t(c) * out_h + y) * out_w];
-            for (int x = 0; x < out_w; ++x) {
+            float* out = &dst[(size_t(c) * h + y) * w];
+            for (int x = 0; x < w; ++x) {
                 float acc = 0.0f;
                 for (size_t k = 0; k < t.weights.size(); ++k)
-                    acc += tmp[(size_t(c) * in_h + t.first + int(k)) * out_w + x] * t.weights[k];
+                    acc += tmp[(size_t(c) * rows + (t.first - y_lo + int(k))) * w + x] * t.weights[k];
                 out[x] = acc;
             }
         }

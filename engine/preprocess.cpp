@@ -103,13 +103,10 @@ ModelInput preprocess(const RgbImage& image, PreprocessMode mode, const Preproce
             rh = target_short;
             rw = std::max(W, int(long_side));
         }
-        std::vector<float> resized = resize_bicubic_antialias(src, 3, image.height, image.width, rh, rw);
         const int top = int(std::nearbyint((rh - H) / 2.0));  // round half to even, as torchvision
         const int left = int(std::nearbyint((rw - W) / 2.0));
-        in.chw.resize(size_t(3) * H * W);
-        for (int c = 0; c < 3; ++c)
-            for (int y = 0; y < H; ++y)
-                std::copy_n(&resized[(size_t(c) * rh + top + y) * rw + left], W, &in.chw[(size_t(c) * H + y) * W]);
+        // Only the centre crop is computed: the same numbers as resizing all and cropping.
+        in.chw = resize_bicubic_antialias_window(src, 3, image.height, image.width, rh, rw, top, left, H, W);
         break;
     }
     case PreprocessMode::Pad: {
