@@ -179,7 +179,8 @@ std::string usage_text(const std::string& command) {
                "relative position bias table, its window matrix, seen from the query), hierarchy (Swin:\n"
                "the stages side by side with the patch merging); the analyses (see `analyze`): rollout\n"
                "(--fusion, --discard, --start-layer), distance, saturation (current options beside the\n"
-               "paper's), sandbox (--dk 1-1024), leakage, similarity, posembed, filters.\n\n"
+               "paper's), sandbox (--dk 1-1024), leakage, similarity, posembed, filters; overview (every\n"
+               "layer x head for the query, BertViz's model view for images).\n\n"
                "  --layer L                   the layer (Swin: block) shown (default -1, the last)\n"
                "  --csv FILE                  also write the view's numbers as CSV (exact values, %.9g)\n" +
                draw_options + run_options;

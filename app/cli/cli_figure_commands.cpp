@@ -70,6 +70,7 @@ FigureSize default_size(FigureView v) {
     case FigureView::HeadSimilarity: return {1000, 560};
     case FigureView::PosEmbed: return {800, 800};
     case FigureView::Filters: return {760, 520};
+    case FigureView::Overview: return {1200, 900};
     }
     return {800, 600};
 }
@@ -175,12 +176,12 @@ int cmd_figure(const Args& a) {
     if (!a.has("view"))
         throw UsageError(
             "figure needs --view image|heads|matrix|query|windows|predictions|compare|shift|logits|bias|hierarchy|"
-            "rollout|distance|saturation|sandbox|leakage|similarity|posembed|filters");
+            "rollout|distance|saturation|sandbox|leakage|similarity|posembed|filters|overview");
     FigureView view;
     if (!parse_figure_view(a.get("view"), view))
         throw std::runtime_error("--view must be image, heads, matrix, query, windows, predictions, compare, shift, "
                                  "logits, bias, hierarchy, rollout, distance, saturation, sandbox, leakage, "
-                                 "similarity, posembed or filters, got '" + a.get("view") + "'");
+                                 "similarity, posembed, filters or overview, got '" + a.get("view") + "'");
     const int step = a.get_int("step", 1, 1, kSwinShiftSteps);
     const FigureSize size = figure_size(a, default_size(view));
     const double dpi = figure_dpi(a);
