@@ -13,11 +13,16 @@
 #include <QClipboard>
 #include <QDir>
 #include <QGuiApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMimeData>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 #include <QtTest>
+
+#include <cstring>
 
 using namespace vitscope;
 
@@ -165,6 +170,43 @@ private slots:
         QVERIFY(w_->export_figure_to(r));
         session()->set_options(AttentionOptions{});
         QVERIFY(session()->wait_idle());
+    }
+
+    // A model whose attention overflows (finite but huge q and k biases in layer 1): the app says so
+    // in its banner and draws nothing non-finite.
+    void non_finite_output_is_refused_with_a_banner() {
+        const QString model = out("overflow_model");
+        QVERIFY(QDir().mkpath(model));
+        const QString src_dir = QString::fromStdString(test::data_path("vit/vit_tiny_hf"));
+        QVERIFY(QFile::copy(src_dir + "/config.json", model + "/config.json"));
+        QFile src(src_dir + "/model.safetensors");
+        QVERIFY(src.open(QIODevice::ReadOnly));
+        QByteArray bytes = src.readAll();
+        quint64 header = 0;
+        std::memcpy(&header, bytes.constData(), 8);
+        const QJsonObject tensors = QJsonDocument::fromJson(bytes.mid(8, qsizetype(header))).object();
+        for (const char* name : {"vit.encoder.layer.1.attention.attention.query.bias",
+                                 "vit.encoder.layer.1.attention.attention.key.bias"}) {
+            const QJsonArray at = tensors[name].toObject()["data_offsets"].toArray();
+            QVERIFY(!at.isEmpty());
+            const float huge = 3.0e38f;
+            for (qint64 o = at[0].toInteger(); o < at[1].toInteger(); o += qint64(sizeof huge))
+                std::memcpy(bytes.data() + 8 + qsizetype(header) + o, &huge, sizeof huge);
+        }
+        QFile dst(model + "/model.safetensors");
+        QVERIFY(dst.open(QIODevice::WriteOnly));
+        dst.write(bytes);
+        dst.close();
+        w_->open_model(model);
+        QVERIFY(session()->wait_idle());
+        QVERIFY2(w_->error_text().contains("NaN or infinite values"), qPrintable(w_->error_text()));
+        QVERIFY(!session()->trace());  // nothing computed is kept, so nothing non-finite is drawn
+        QCOMPARE(w_->image_view()->figure().num_cells(), 0);
+        // Back to the fixture for the next cases.
+        w_->open_model(QString::fromStdString(test::data_path("vit/vit_tiny_hf")));
+        QVERIFY(session()->wait_idle());
+        QVERIFY(session()->trace());
+        w_->view_settings()->set_layer(1);
     }
 
     void unwritable_target_leaves_nothing_and_changes_nothing() {

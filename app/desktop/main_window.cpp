@@ -646,7 +646,9 @@ void MainWindow::open_model(const QString& path) {
 
 bool MainWindow::open_image(const QString& path) {
     try {
-        set_image(load_rgb_image(path), QFileInfo(path).fileName());
+        QString note;  // e.g. a very large image downscaled on decode
+        set_image(load_rgb_image(path, &note), QFileInfo(path).fileName());
+        if (!note.isEmpty()) statusBar()->showMessage(note, 10000);
     } catch (const std::exception& e) {
         // The image on screen stays: name it, not the model.
         const QString kept = session_->image_name();

@@ -336,6 +336,12 @@ void Session::finish_compute() {
         // A newer model arrived meanwhile: the result describes nothing on screen.
     } else if (!r->error.isEmpty()) {
         emit error(r->error);
+    } else if (const int64_t bad = r->trace ? r->trace->non_finite_values()
+                                            : r->swin_trace ? r->swin_trace->non_finite_values() : 0) {
+        // Nothing non-finite reaches the screen: the previous result stays, with the reason.
+        emit error(tr("The forward pass gave %1 NaN or infinite values (logits or attention) with these options; "
+                      "the previous result stays on screen. Try the paper's scale and temperature 1.")
+                       .arg(bad));
     } else {
         if (r->input != input_) {
             input_ = r->input;
