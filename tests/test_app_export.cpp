@@ -176,27 +176,7 @@ private slots:
     // in its banner and draws nothing non-finite.
     void non_finite_output_is_refused_with_a_banner() {
         const QString model = out("overflow_model");
-        QVERIFY(QDir().mkpath(model));
-        const QString src_dir = QString::fromStdString(test::data_path("vit/vit_tiny_hf"));
-        QVERIFY(QFile::copy(src_dir + "/config.json", model + "/config.json"));
-        QFile src(src_dir + "/model.safetensors");
-        QVERIFY(src.open(QIODevice::ReadOnly));
-        QByteArray bytes = src.readAll();
-        quint64 header = 0;
-        std::memcpy(&header, bytes.constData(), 8);
-        const QJsonObject tensors = QJsonDocument::fromJson(bytes.mid(8, qsizetype(header))).object();
-        for (const char* name : {"vit.encoder.layer.1.attention.attention.query.bias",
-                                 "vit.encoder.layer.1.attention.attention.key.bias"}) {
-            const QJsonArray at = tensors[name].toObject()["data_offsets"].toArray();
-            QVERIFY(!at.isEmpty());
-            const float huge = 3.0e38f;
-            for (qint64 o = at[0].toInteger(); o < at[1].toInteger(); o += qint64(sizeof huge))
-                std::memcpy(bytes.data() + 8 + qsizetype(header) + o, &huge, sizeof huge);
-        }
-        QFile dst(model + "/model.safetensors");
-        QVERIFY(dst.open(QIODevice::WriteOnly));
-        dst.write(bytes);
-        dst.close();
+        QVERIFY(test::write_overflowing_vit(QString::fromStdString(test::data_path("vit/vit_tiny_hf")), model));
         w_->open_model(model);
         QVERIFY(session()->wait_idle());
         QVERIFY2(w_->error_text().contains("NaN or infinite values"), qPrintable(w_->error_text()));

@@ -3,7 +3,14 @@
 
 #include "safetensors.h"
 
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
+
+#include <cstring>
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -29,6 +36,29 @@ double max_abs_diff(const A& a, const B& b, size_t n) {
 inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
     if (a.size() != b.size()) return INFINITY;
     return max_abs_diff(a, b, a.size());
+}
+
+// Copies the Hugging Face ViT folder `from` to `to` with layer 1's query and key biases set to
+// 3e38: every weight is finite (so it loads), but q.k overflows to infinity in layer 1 and its
+// softmax is NaN. Returns false when a file cannot be read or written.
+inline bool write_overflowing_vit(const QString& from, const QString& to) {
+    if (!QDir().mkpath(to) || !QFile::copy(from + "/config.json", to + "/config.json")) return false;
+    QFile src(from + "/model.safetensors");
+    if (!src.open(QIODevice::ReadOnly)) return false;
+    QByteArray bytes = src.readAll();
+    quint64 header = 0;
+    std::memcpy(&header, bytes.constData(), 8);
+    const QJsonObject tensors = QJsonDocument::fromJson(bytes.mid(8, qsizetype(header))).object();
+    for (const char* name : {"vit.encoder.layer.1.attention.attention.query.bias",
+                             "vit.encoder.layer.1.attention.attention.key.bias"}) {
+        const QJsonArray at = tensors[name].toObject()["data_offsets"].toArray();
+        if (at.size() != 2) return false;
+        const float huge = 3.0e38f;
+        for (qint64 o = at[0].toInteger(); o < at[1].toInteger(); o += qint64(sizeof huge))
+            std::memcpy(bytes.data() + 8 + qsizetype(header) + o, &huge, sizeof huge);
+    }
+    QFile dst(to + "/model.safetensors");
+    return dst.open(QIODevice::WriteOnly) && dst.write(bytes) == bytes.size();
 }
 
 }  // namespace vitscope::test

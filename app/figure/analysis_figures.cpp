@@ -1,5 +1,6 @@
 #include "analysis_figures.h"
 
+#include "figure_frame.h"
 #include "attention_distance.h"
 #include "attention_stats.h"
 #include "embedding_structure.h"
@@ -18,64 +19,11 @@ namespace vitscope {
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
-DrawList new_list(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o, const Theme& t, float w,
-                  float h, const std::string& title) {
-    DrawList dl;
-    dl.width = w;
-    dl.height = h;
-    dl.theme = t;
-    dl.title = title;
-    if (o.provenance && in.has_trace()) dl.metadata = provenance_metadata(in, sel);
-    return dl;
-}
-
-float bottom_lines(const FigureOptions& o, const Theme& t) {
-    float h = 0;
-    if (!o.caption.empty()) h += t.label_size * 1.6f;
-    if (o.provenance) h += t.caption_size * 1.6f;
-    if (!o.hint.empty()) h += t.small_size * 1.7f;
-    return h;
-}
-
-void fit_text(DrawList& dl, RectF box, const std::string& text, float size, Rgba c, bool bold = false,
-              HAlign align = HAlign::Left) {
-    float s = size;
-    const float w = text_width_estimate(text, s, bold);
-    if (w > box.w) s = std::max(5.0f, s * box.w / w);
-    dl.add(TextItem{box, text, s, c, align, VAlign::Middle, bold});
-}
-
-void add_bottom_lines(DrawList& dl, const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o,
-                      const Theme& t) {
-    float y = dl.height - bottom_lines(o, t);
-    auto line = [&](const std::string& text, float size, Rgba c) {
-        fit_text(dl, {8, y, dl.width - 16, size * 1.6f}, text, size, c);
-        y += size * 1.6f;
-    };
-    if (!o.caption.empty()) line(o.caption, t.label_size, t.text);
-    if (o.provenance) line(provenance_text(in, sel), t.caption_size, t.text_muted);
-    if (!o.hint.empty()) line(o.hint, t.small_size, t.text_muted);
-}
-
-BuiltFigure note_figure(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o, const Theme& t,
-                        float w, float h, const std::string& note) {
-    BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope figure");
-    b.list.add(TextItem{{0, 0, w, h}, note, t.label_size, t.text_muted, HAlign::Center, VAlign::Middle});
-    return b;
-}
-
 float heading(DrawList& dl, const std::string& title, const std::string& sub, const Theme& t) {
-    fit_text(dl, {10, 4, dl.width - 20, t.title_size * 1.6f}, title, t.title_size, t.text, true);
+    add_fitted_text(dl, {10, 4, dl.width - 20, t.title_size * 1.6f}, title, t.title_size, t.text, true);
     float y = 4 + t.title_size * 1.6f;
     if (!sub.empty()) {
-        fit_text(dl, {10, y, dl.width - 20, t.label_size * 1.6f}, sub, t.label_size, t.text_muted);
+        add_fitted_text(dl, {10, y, dl.width - 20, t.label_size * 1.6f}, sub, t.label_size, t.text_muted);
         y += t.label_size * 1.6f;
     }
     return y + 6;
@@ -116,20 +64,20 @@ Plot add_axes(DrawList& dl, RectF outer, double x0, double x1, double y0, double
     for (double y = std::ceil(y0 / ys) * ys; y <= y1 + 1e-9; y += ys) {
         const float py = p.Y(y);
         dl.add(LineItem{p.r.x, py, p.r.right(), py, Rgba{t.axis.r, t.axis.g, t.axis.b, 50}, 1.0f});
-        dl.add(TextItem{{outer.x, py - 8, ylab_w - 6, 16}, fmt("%g", y), t.small_size, t.text_muted, HAlign::Right,
+        dl.add(TextItem{{outer.x, py - 8, ylab_w - 6, 16}, format_number("%g", y), t.small_size, t.text_muted, HAlign::Right,
                         VAlign::Middle});
     }
     for (double x : xticks) {
         const float px = p.X(x);
         dl.add(LineItem{px, p.r.bottom(), px, p.r.bottom() + 4, t.axis, 1.0f});
-        dl.add(TextItem{{px - 30, p.r.bottom() + 4, 60, t.small_size * 1.5f}, fmt("%g", x), t.small_size, t.text_muted,
+        dl.add(TextItem{{px - 30, p.r.bottom() + 4, 60, t.small_size * 1.5f}, format_number("%g", x), t.small_size, t.text_muted,
                         HAlign::Center, VAlign::Middle});
     }
     dl.add(LineItem{p.r.x, p.r.bottom(), p.r.right(), p.r.bottom(), t.axis, 1.0f});
     dl.add(LineItem{p.r.x, p.r.y, p.r.x, p.r.bottom(), t.axis, 1.0f});
-    fit_text(dl, {p.r.x, p.r.bottom() + t.small_size * 1.6f, p.r.w, t.small_size * 1.8f}, xlabel, t.small_size, t.text,
+    add_fitted_text(dl, {p.r.x, p.r.bottom() + t.small_size * 1.6f, p.r.w, t.small_size * 1.8f}, xlabel, t.small_size, t.text,
              false, HAlign::Center);
-    fit_text(dl, {outer.x, outer.y - 14, outer.w, 14}, ylabel, t.small_size, t.text);
+    add_fitted_text(dl, {outer.x, outer.y - 14, outer.w, 14}, ylabel, t.small_size, t.text);
     return p;
 }
 
@@ -194,7 +142,7 @@ BuiltFigure build_rollout_figure(const FigureInputs& in, const FigureSelection& 
     ro.discard_ratio = std::clamp(ro.discard_ratio, 0.0, 0.99);
     const RolloutMap map = attention_rollout(tr, ro);
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope attention rollout");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope attention rollout");
     DrawList& dl = b.list;
     HeatmapFigure f;
     f.grid_w = map.grid_width;
@@ -205,10 +153,10 @@ BuiltFigure build_rollout_figure(const FigureInputs& in, const FigureSelection& 
     s.log_scale = false;
     apply_style(f, s, {0.0f, 1.0f});
     f.title = "attention rollout from " + tr.token_name(0) + " · heads fused by " + head_fusion_name(ro.fusion) +
-              " · discard " + fmt("%g", ro.discard_ratio) + " · layers " + std::to_string(ro.start_layer) + "-" +
+              " · discard " + format_number("%g", ro.discard_ratio) + " · layers " + std::to_string(ro.start_layer) + "-" +
               std::to_string(tr.layers.size() - 1);
     const int photo = o.show_photo && in.image.width > 0 ? dl.add_image(in.image) : -1;
-    const HeatmapLayout l = layout_heatmap(f, {0, 0, w, h - bottom_lines(o, t)}, layout_style(t, LayoutSize::Large));
+    const HeatmapLayout l = layout_heatmap(f, {0, 0, w, h - bottom_lines_height(o, t, w)}, layout_style(t, LayoutSize::Large));
     add_heatmap(dl, f, l, t, photo, LayoutSize::Large);
     b.panels.push_back({l, f.grid_w, f.grid_h, 0, sel.head});
     b.figure = f;
@@ -224,13 +172,13 @@ BuiltFigure build_distance_figure(const FigureInputs& in, const FigureSelection&
     if (!src) return note_figure(in, sel, o, t, w, h, "No attention yet.");
     const std::vector<std::vector<double>> d = mean_attention_distance(*src);
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope mean attention distance");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope mean attention distance");
     DrawList& dl = b.list;
     double uniform = 0;
     if (in.vit) uniform = uniform_attention_distance(in.vit->grid_height, in.vit->grid_width, vit_patch_size(in));
     const float top = heading(dl, "Mean attention distance (ViT paper, Fig. 7 right)",
                               in.vit ? "a dot per head: how far it looks, in input pixels, averaged over patch queries; "
-                                       "dashed: uniform attention (" + fmt("%.1f", uniform) + " px)"
+                                       "dashed: uniform attention (" + format_number("%.1f", uniform) + " px)"
                                      : "a dot per head, within each query's window, in image pixels",
                               t);
     double ymax = uniform;
@@ -238,12 +186,12 @@ BuiltFigure build_distance_figure(const FigureInputs& in, const FigureSelection&
         for (double v : layer) ymax = std::max(ymax, v);
     ymax = std::max(1.0, ymax * 1.1);
     const int L = int(d.size());
-    const Plot p = add_axes(dl, {10, top + 14, w - 20, h - top - 14 - bottom_lines(o, t) - 6}, -0.5, L - 0.5, 0, ymax,
+    const Plot p = add_axes(dl, {10, top + 14, w - 20, h - top - 14 - bottom_lines_height(o, t, w) - 6}, -0.5, L - 0.5, 0, ymax,
                             in.swin ? "block (depth)" : "layer (depth)", "mean attention distance (px)",
                             layer_ticks(L), t);
     if (uniform > 0) {
         dl.add(LineItem{p.r.x, p.Y(uniform), p.r.right(), p.Y(uniform), t.text_muted, 1.5f, LineDash::Dashed});
-        dl.add(TextItem{{p.r.x + 6, p.Y(uniform) + 2, 216, 16}, "uniform attention " + fmt("%.1f", uniform) + " px",
+        dl.add(TextItem{{p.r.x + 6, p.Y(uniform) + 2, 216, 16}, "uniform attention " + format_number("%.1f", uniform) + " px",
                         t.small_size, t.text_muted, HAlign::Left, VAlign::Middle});
     }
     int max_heads = 0;
@@ -285,7 +233,7 @@ BuiltFigure build_saturation_figure(const FigureInputs& in, const FigureSelectio
     const bool differ = (in.vit && in.vit_baseline && in.vit_baseline != in.vit) ||
                         (in.swin && in.swin_baseline && in.swin_baseline != in.swin);
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope softmax saturation");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope softmax saturation");
     DrawList& dl = b.list;
     const float top = heading(dl, "Softmax saturation: why divide by sqrt(d_k)",
                               differ ? "per layer, the mean over queries; a dot per head · blue: current options · "
@@ -297,7 +245,7 @@ BuiltFigure build_saturation_figure(const FigureInputs& in, const FigureSelectio
                                                             {&sc.jacobian_fro, &sb.jacobian_fro}};
     const char* names[3] = {"entropy (nats)", "largest probability", "‖softmax Jacobian‖_F (gradient left)"};
     const int L = int(sc.entropy.size());
-    const float pw = (w - 20) / 3.0f, ph = h - top - bottom_lines(o, t) - 24;
+    const float pw = (w - 20) / 3.0f, ph = h - top - bottom_lines_height(o, t, w) - 24;
     for (int k = 0; k < 3; ++k) {
         double ymax = 0;
         for (int s = 0; s < (differ ? 2 : 1); ++s)
@@ -320,7 +268,7 @@ BuiltFigure build_saturation_figure(const FigureInputs& in, const FigureSelectio
 BuiltFigure build_sandbox_figure(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o,
                                  const Theme& t, float w, float h) {
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope d_k sandbox");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope d_k sandbox");
     DrawList& dl = b.list;
     const int dk = std::clamp(o.sandbox_dk, 1, 1024);
     const float top = heading(dl, "Why 1/sqrt(d_k): random unit-variance q and k",
@@ -328,7 +276,7 @@ BuiltFigure build_sandbox_figure(const FigureInputs& in, const FigureSelection& 
                               "at d_k = " + std::to_string(dk) + ", without and with the scaling",
                               t);
     const std::vector<DotProductSpread> spread = dot_product_spread(sandbox_dims(), 2000, 7);
-    const float ph = h - top - bottom_lines(o, t) - 24;
+    const float ph = h - top - bottom_lines_height(o, t, w) - 24;
     double ymax = 0;
     for (const auto& s : spread) ymax = std::max(ymax, s.std);
     std::vector<double> ticks;
@@ -352,8 +300,8 @@ BuiltFigure build_sandbox_figure(const FigureInputs& in, const FigureSelection& 
         const float y = top + 16 + float(r) * (rh + 30);
         const std::vector<float>& v = *rows[r];
         const double ent = row_entropy(v);
-        fit_text(dl, {x0, y, bw, 18}, std::string(labels[r]) + " · entropy " + fmt("%.2f", ent) + " nats (max " +
-                                          fmt("%.2f", std::log(double(v.size()))) + ")",
+        add_fitted_text(dl, {x0, y, bw, 18}, std::string(labels[r]) + " · entropy " + format_number("%.2f", ent) + " nats (max " +
+                                          format_number("%.2f", std::log(double(v.size()))) + ")",
                  t.label_size, t.text);
         const RectF plot{x0, y + 22, bw, rh - 22};
         dl.add(RectItem{plot, t.panel});
@@ -380,7 +328,7 @@ BuiltFigure build_leakage_figure(const FigureInputs& in, const FigureSelection& 
     bool any_padding = false;
     for (unsigned char p : src->padding(0)) any_padding |= p != 0;
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope padding leakage");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope padding leakage");
     DrawList& dl = b.list;
     const std::string sub = !any_padding ? "This input has no padding: open a non-square image with preprocess 'pad'."
                             : ao.padding_mask ? "The padding mask is on: padding keys get -inf, so every share is exactly 0."
@@ -404,7 +352,7 @@ BuiltFigure build_leakage_figure(const FigureInputs& in, const FigureSelection& 
     HeatmapFigure f = values_heatmap(L, std::max(H, 1), vt, o, {0.0f, float(std::max(mx, 1e-6))},
                                      "share of attention on padding · columns: " +
                                          std::string(in.swin ? "blocks" : "layers") + " · rows: heads");
-    const HeatmapLayout hl = layout_heatmap(f, {0, top, w, h - top - bottom_lines(o, t)}, layout_style(t, LayoutSize::Large));
+    const HeatmapLayout hl = layout_heatmap(f, {0, top, w, h - top - bottom_lines_height(o, t, w)}, layout_style(t, LayoutSize::Large));
     add_heatmap(dl, f, hl, t, -1, LayoutSize::Large);
     b.panels.push_back({hl, f.grid_w, f.grid_h, 0, sel.head});
     b.figure = f;
@@ -447,7 +395,7 @@ BuiltFigure build_head_similarity_figure(const FigureInputs& in, const FigureSel
     const std::vector<double>& m = js[size_t(sel.layer)];
     const int H = int(std::lround(std::sqrt(double(m.size()))));
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope head similarity");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope head similarity");
     DrawList& dl = b.list;
     const float top = heading(dl, "Why many heads: how differently the heads of " + src->name(sel.layer) + " attend",
                               "Jensen-Shannon divergence between two heads' rows, mean over queries (0: identical, "
@@ -455,7 +403,7 @@ BuiltFigure build_head_similarity_figure(const FigureInputs& in, const FigureSel
                               t);
     std::vector<float> v(m.begin(), m.end());
     HeatmapFigure f = values_heatmap(H, H, v, o, {0.0f, float(std::log(2.0))}, "JS divergence · head × head");
-    const float content_h = h - top - bottom_lines(o, t);
+    const float content_h = h - top - bottom_lines_height(o, t, w);
     const HeatmapLayout hl = layout_heatmap(f, {0, top, w * 0.55f, content_h}, layout_style(t, LayoutSize::Large));
     add_heatmap(dl, f, hl, t, -1, LayoutSize::Large);
     if (hl.cell >= 0 && H <= 16) {
@@ -463,7 +411,7 @@ BuiltFigure build_head_similarity_figure(const FigureInputs& in, const FigureSel
         for (int i = 0; i < H; ++i)
             for (int j = 0; j < H; ++j)
                 if (cw >= 28) {
-                    TextItem ti{{hl.grid.x + cw * float(j), hl.grid.y + cw * float(i), cw, cw}, fmt("%.2f", m[size_t(i) * H + j]),
+                    TextItem ti{{hl.grid.x + cw * float(j), hl.grid.y + cw * float(i), cw, cw}, format_number("%.2f", m[size_t(i) * H + j]),
                                 std::min(t.small_size, cw * 0.3f), {255, 255, 255}, HAlign::Center, VAlign::Middle};
                     ti.halo = {0, 0, 0, 255};
                     dl.add(ti);
@@ -475,18 +423,18 @@ BuiltFigure build_head_similarity_figure(const FigureInputs& in, const FigureSel
     const std::vector<HeadAblation> ab = cached_ablation(in);
     float y = top + 4;
     const float x = w * 0.57f, cw = w - x - 10;
-    fit_text(dl, {x, y, cw, 20}, "top-1 with each head ablated (all layers in range)", t.label_size, t.text, true);
+    add_fitted_text(dl, {x, y, cw, 20}, "top-1 with each head ablated (all layers in range)", t.label_size, t.text, true);
     y += 24;
     for (const HeadAblation& a : ab) {
-        if (a.top.empty() || y > h - bottom_lines(o, t) - 20) break;
+        if (a.top.empty() || y > h - bottom_lines_height(o, t, w) - 20) break;
         const ClassProb& c = a.top.front();
         const std::string label = size_t(c.cls) < in.labels.size() ? in.labels[size_t(c.cls)] : "class " + std::to_string(c.cls);
-        fit_text(dl, {x, y, cw, 18}, (a.head < 0 ? std::string("none ablated") : "head " + std::to_string(a.head) + " ablated") +
-                                         ": " + label + " " + fmt("%.4f", double(c.prob)),
+        add_fitted_text(dl, {x, y, cw, 18}, (a.head < 0 ? std::string("none ablated") : "head " + std::to_string(a.head) + " ablated") +
+                                         ": " + label + " " + format_number("%.4f", double(c.prob)),
                  t.label_size, a.head < 0 ? t.text : t.text_muted);
         y += 20;
     }
-    if (ab.empty()) fit_text(dl, {x, y, cw, 18}, "(needs a classifier and the model's weights)", t.label_size, t.text_muted);
+    if (ab.empty()) add_fitted_text(dl, {x, y, cw, 18}, "(needs a classifier and the model's weights)", t.label_size, t.text_muted);
     add_bottom_lines(dl, in, sel, o, t);
     return b;
 }
@@ -501,7 +449,7 @@ BuiltFigure build_posembed_figure(const FigureInputs& in, const FigureSelection&
     const PositionSimilarity ps = position_embedding_similarity(*in.model->vit);
     const int gh = ps.grid_height, gw = ps.grid_width, n = gh * gw;
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope position embedding similarity");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope position embedding similarity");
     DrawList& dl = b.list;
     const float top = heading(dl, "Position embedding similarity (ViT paper, Fig. 7 centre)",
                               "tile (r, c): cosine of patch (r, c)'s position embedding with every other patch's", t);
@@ -513,7 +461,7 @@ BuiltFigure build_posembed_figure(const FigureInputs& in, const FigureSelection&
                 for (int qc = 0; qc < gw; ++qc)
                     v[size_t(r * gh + qr) * (gw * gw) + (c * gw + qc)] = ps.cosine[size_t(r * gw + c) * n + qr * gw + qc];
     HeatmapFigure f = values_heatmap(gw * gw, gh * gh, v, o, {-1.0f, 1.0f}, "cosine similarity (-1 .. 1)");
-    const HeatmapLayout hl = layout_heatmap(f, {0, top, w, h - top - bottom_lines(o, t)}, layout_style(t, LayoutSize::Large));
+    const HeatmapLayout hl = layout_heatmap(f, {0, top, w, h - top - bottom_lines_height(o, t, w)}, layout_style(t, LayoutSize::Large));
     add_heatmap(dl, f, hl, t, -1, LayoutSize::Large);
     const float tw = hl.grid.w / float(gw), th = hl.grid.h / float(gh);
     for (int c = 1; c < gw; ++c)
@@ -532,7 +480,7 @@ BuiltFigure build_filters_figure(const FigureInputs& in, const FigureSelection& 
         return note_figure(in, sel, o, t, w, h, "Patch filters as pictures belong to ViT-family models.");
     const FilterComponents fc = patch_filter_components(*in.model->vit, 28);
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope patch filter components");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope patch filter components");
     DrawList& dl = b.list;
     const float top = heading(dl, "Principal components of the patch embedding filters (ViT paper, Fig. 7 left)",
                               "the first " + std::to_string(fc.tiles.size()) + " components of the " +
@@ -540,7 +488,7 @@ BuiltFigure build_filters_figure(const FigureInputs& in, const FigureSelection& 
                                   "×3 filters, each scaled to its own range, by decreasing variance",
                               t);
     const int n = int(fc.tiles.size()), cols = 7, rows = (n + cols - 1) / cols;
-    const float avail_h = h - top - bottom_lines(o, t) - 8;
+    const float avail_h = h - top - bottom_lines_height(o, t, w) - 8;
     const float side = std::max(4.0f, std::min((w - 20) / float(cols), avail_h / float(std::max(rows, 1))) - 6);
     const int P = fc.patch_size;
     for (int i = 0; i < n; ++i) {

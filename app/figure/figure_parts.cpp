@@ -1,5 +1,6 @@
 #include "figure_parts.h"
 
+#include "figure_frame.h"
 #include "attention_stats.h"
 
 #include <algorithm>
@@ -9,17 +10,6 @@
 namespace vitscope {
 
 namespace {
-
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
-Rgba with_alpha(Rgba c, uint8_t a) {
-    c.a = a;
-    return c;
-}
 
 CellGridItem cells(const HeatmapFigure& f, RectF rect, int image) {
     CellGridItem g;
@@ -200,8 +190,8 @@ QueryRowData query_row_data(const FigureInputs& in, const FigureSelection& s) {
         q.argmax = pk.index;
         const SwinTokenLocation at = swin_token_location(st, s.layer, sq.window, std::max(q.argmax, 0));
         q.title = "query (" + std::to_string(sq.row) + ", " + std::to_string(sq.col) + ") · window " +
-                  std::to_string(sq.window) + " · entropy " + fmt("%.3f", q.entropy) + " nats (uniform " +
-                  fmt("%.3f", q.uniform_entropy) + ") · max " + fmt("%.4f", double(q.max)) + " at (" +
+                  std::to_string(sq.window) + " · entropy " + format_number("%.3f", q.entropy) + " nats (uniform " +
+                  format_number("%.3f", q.uniform_entropy) + ") · max " + format_number("%.4f", double(q.max)) + " at (" +
                   std::to_string(at.row) + ", " + std::to_string(at.col) + ")";
     } else if (in.vit && !in.vit->layers.empty()) {
         const ViTTrace& t = *in.vit;
@@ -213,8 +203,8 @@ QueryRowData query_row_data(const FigureInputs& in, const FigureSelection& s) {
         const RowPeak pk = attention_peak(q.row);
         q.max = pk.value;
         q.argmax = pk.index;
-        q.title = "query " + t.token_name(s.query) + " · entropy " + fmt("%.3f", q.entropy) + " nats (uniform " +
-                  fmt("%.3f", q.uniform_entropy) + ") · max " + fmt("%.4f", double(q.max)) + " at " +
+        q.title = "query " + t.token_name(s.query) + " · entropy " + format_number("%.3f", q.entropy) + " nats (uniform " +
+                  format_number("%.3f", q.uniform_entropy) + ") · max " + format_number("%.4f", double(q.max)) + " at " +
                   t.token_name(std::max(q.argmax, 0));
     }
     return q;
@@ -265,7 +255,7 @@ void add_query_chart(DrawList& dl, const QueryRowData& q, RectF box, const Theme
     }
     dl.add(LineItem{plot.x, plot.bottom(), plot.right(), plot.bottom(), t.axis, 1.0f});
     const float ls = t.small_size;
-    dl.add(TextItem{{box.x, plot.y - ls * 0.7f, axis_w - 4, ls * 1.4f}, fmt("%.2g", double(top)), ls, t.text_muted,
+    dl.add(TextItem{{box.x, plot.y - ls * 0.7f, axis_w - 4, ls * 1.4f}, format_number("%.2g", double(top)), ls, t.text_muted,
                     HAlign::Right, VAlign::Middle});
     dl.add(TextItem{{box.x, plot.bottom() - ls * 0.7f, axis_w - 4, ls * 1.4f}, "0", ls, t.text_muted, HAlign::Right,
                     VAlign::Middle});
@@ -307,12 +297,12 @@ void add_predictions(DrawList& dl, RectF box, const std::string& heading, const 
         dl.add(RectItem{{x, y + (row_h - bh) * 0.5f, bar_w, bh}, with_alpha(t.axis, 50)});
         dl.add(RectItem{{x, y + (row_h - bh) * 0.5f, bar_w * std::clamp(p.p, 0.0f, 1.0f), bh}, t.bar});
         x += bar_w + 6;
-        dl.add(TextItem{{x, y, p_w, row_h}, fmt("%.4f", double(p.p)), t.label_size, t.text, HAlign::Right,
+        dl.add(TextItem{{x, y, p_w, row_h}, format_number("%.4f", double(p.p)), t.label_size, t.text, HAlign::Right,
                         VAlign::Middle});
         x += p_w;
         if (reference) {
             const double d = double(p.p) - double(ref_p(p.cls));
-            dl.add(TextItem{{x, y, d_w, row_h}, fmt("%+.4f", d), t.label_size,
+            dl.add(TextItem{{x, y, d_w, row_h}, format_number("%+.4f", d), t.label_size,
                             d > 0 ? t.positive : d < 0 ? t.negative : t.text_muted, HAlign::Right, VAlign::Middle});
         }
         y += row_h;

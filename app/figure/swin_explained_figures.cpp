@@ -1,5 +1,6 @@
 #include "swin_explained_figures.h"
 
+#include "figure_frame.h"
 #include "attention_stats.h"
 #include "figure_parts.h"
 
@@ -12,67 +13,7 @@ namespace vitscope {
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
-Rgba with_alpha(Rgba c, uint8_t a) {
-    c.a = a;
-    return c;
-}
-
-DrawList new_list(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o, const Theme& t, float w,
-                  float h, const std::string& title) {
-    DrawList dl;
-    dl.width = w;
-    dl.height = h;
-    dl.theme = t;
-    dl.title = title;
-    if (o.provenance && in.has_trace()) dl.metadata = provenance_metadata(in, sel);
-    return dl;
-}
-
-float bottom_lines(const FigureOptions& o, const Theme& t) {
-    float h = 0;
-    if (!o.caption.empty()) h += t.label_size * 1.6f;
-    if (o.provenance) h += t.caption_size * 1.6f;
-    if (!o.hint.empty()) h += t.small_size * 1.7f;
-    return h;
-}
-
-void add_bottom_lines(DrawList& dl, const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o,
-                      const Theme& t) {
-    float y = dl.height - bottom_lines(o, t);
-    auto line = [&](const std::string& text, float size, Rgba c) {
-        float s = size;
-        const float w = text_width_estimate(text, s);
-        if (w > dl.width - 16) s = std::max(5.0f, s * (dl.width - 16) / w);
-        dl.add(TextItem{{8, y, dl.width - 16, size * 1.6f}, text, s, c, HAlign::Left, VAlign::Middle});
-        y += size * 1.6f;
-    };
-    if (!o.caption.empty()) line(o.caption, t.label_size, t.text);
-    if (o.provenance) line(provenance_text(in, sel), t.caption_size, t.text_muted);
-    if (!o.hint.empty()) line(o.hint, t.small_size, t.text_muted);
-}
-
-BuiltFigure note_figure(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o, const Theme& t,
-                        float w, float h, const std::string& note) {
-    BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope figure");
-    b.list.add(TextItem{{0, 0, w, h}, note, t.label_size, t.text_muted, HAlign::Center, VAlign::Middle});
-    return b;
-}
-
 // A heading line that fits its box.
-void add_heading(DrawList& dl, RectF box, const std::string& text, float size, Rgba c, bool bold) {
-    float s = size;
-    const float w = text_width_estimate(text, s, bold);
-    if (w > box.w) s = std::max(6.0f, s * box.w / w);
-    dl.add(TextItem{box, text, s, c, HAlign::Left, VAlign::Middle, bold});
-}
-
 // A heatmap of plain values (bias tables and matrices) with its colourbar.
 HeatmapFigure plain_heatmap(int w, int h, std::vector<float> values, const FigureStyle& style, const std::string& title) {
     HeatmapFigure f;
@@ -183,18 +124,18 @@ BuiltFigure build_swin_shift_figure(const FigureInputs& in, const FigureSelectio
     const SwinBlockTrace& bt = tr.blocks[size_t(sel.layer)];
     const SwinWindowGeometry& g = bt.geometry;
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope Swin shift figure");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope Swin shift figure");
     DrawList& dl = b.list;
     const float pad = 10;
-    add_heading(dl, {pad, 4, w - 2 * pad, t.title_size * 1.6f},
+    add_fitted_text(dl, {pad, 4, w - 2 * pad, t.title_size * 1.6f},
                 swin_block_name(tr, sel.layer) + " · " + swin_shift_step_name(step), t.title_size, t.text, true);
     std::string expl = swin_shift_step_explanation(step);
     if (!g.shifted())
         expl = "This block does not shift its windows (W-MSA): pick an SW-MSA block to see the cyclic shift.";
-    add_heading(dl, {pad, 4 + t.title_size * 1.6f, w - 2 * pad, t.label_size * 1.6f}, expl, t.label_size, t.text_muted,
+    add_fitted_text(dl, {pad, 4 + t.title_size * 1.6f, w - 2 * pad, t.label_size * 1.6f}, expl, t.label_size, t.text_muted,
                 false);
     const float top = 8 + t.title_size * 1.6f + t.label_size * 1.6f + 6;
-    const float avail_h = h - top - bottom_lines(o, t) - pad;
+    const float avail_h = h - top - bottom_lines_height(o, t, w) - pad;
     const bool with_matrix = step == SwinShiftStep::Masked;
     const float map_w = with_matrix ? w * 0.55f - 2 * pad : w * 0.72f - 2 * pad;
     const int H = g.padded_height, W = g.padded_width;
@@ -260,7 +201,7 @@ BuiltFigure build_swin_shift_figure(const FigureInputs& in, const FigureSelectio
     } else if (g.shifted()) {
         // Legend: the region colours.
         float y = side.y;
-        add_heading(dl, {side.x, y, side.w, t.label_size * 1.6f}, "regions of the shifted configuration", t.label_size,
+        add_fitted_text(dl, {side.x, y, side.w, t.label_size * 1.6f}, "regions of the shifted configuration", t.label_size,
                     t.text, true);
         y += t.label_size * 1.8f;
         for (int r = 0; r < 9; ++r) {
@@ -276,7 +217,7 @@ BuiltFigure build_swin_shift_figure(const FigureInputs& in, const FigureSelectio
                                      "map " + std::to_string(g.height) + "x" + std::to_string(g.width) + " tokens of " +
                                          std::to_string(stride) + " px"};
         for (const std::string& f : facts) {
-            add_heading(dl, {side.x, y, side.w, t.label_size * 1.6f}, f, t.label_size, t.text_muted, false);
+            add_fitted_text(dl, {side.x, y, side.w, t.label_size * 1.6f}, f, t.label_size, t.text_muted, false);
             y += t.label_size * 1.7f;
         }
     }
@@ -341,10 +282,10 @@ BuiltFigure build_logit_terms_figure(const FigureInputs& in, const FigureSelecti
     const LogitTermsData d = logit_terms_data(in, sel);
     if (!d.note.empty()) return note_figure(in, sel, o, t, w, h, d.note);
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope logit terms figure");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope logit terms figure");
     DrawList& dl = b.list;
     const float pad = 10;
-    add_heading(dl, {pad, 4, w - 2 * pad, t.title_size * 1.6f}, d.title, t.title_size, t.text, true);
+    add_fitted_text(dl, {pad, 4, w - 2 * pad, t.title_size * 1.6f}, d.title, t.title_size, t.text, true);
     // Legend.
     float lx = pad;
     const float ly = 6 + t.title_size * 1.6f;
@@ -359,7 +300,7 @@ BuiltFigure build_logit_terms_figure(const FigureInputs& in, const FigureSelecti
     legend(t.shift_hatch, "shift mask −100 (off the scale)");
     legend(t.masked_hatch, "masked key (−∞)");
     const float top = ly + 26;
-    const float bottom = h - bottom_lines(o, t) - pad;
+    const float bottom = h - bottom_lines_height(o, t, w) - pad;
     const float axis_w = text_width_estimate("-00.0", t.small_size) + 8;
     const RectF logit_plot{pad + axis_w, top, w - 2 * pad - axis_w, (bottom - top) * 0.62f - 18};
     const RectF prob_plot{pad + axis_w, logit_plot.bottom() + 30, logit_plot.w, bottom - logit_plot.bottom() - 44};
@@ -387,10 +328,10 @@ BuiltFigure build_logit_terms_figure(const FigureInputs& in, const FigureSelecti
     }
     dl.add(LineItem{logit_plot.x, Y(0), logit_plot.right(), Y(0), t.axis, 1.0f});
     for (float v : {lo, hi}) {
-        dl.add(TextItem{{pad, Y(v) - 8, axis_w - 4, 16}, fmt("%.3g", double(v)), t.small_size, t.text_muted,
+        dl.add(TextItem{{pad, Y(v) - 8, axis_w - 4, 16}, format_number("%.3g", double(v)), t.small_size, t.text_muted,
                         HAlign::Right, VAlign::Middle});
     }
-    add_heading(dl, {logit_plot.x, prob_plot.y - 24, logit_plot.w, 20}, "softmax (the attention that results)",
+    add_fitted_text(dl, {logit_plot.x, prob_plot.y - 24, logit_plot.w, 20}, "softmax (the attention that results)",
                 t.label_size, t.text, false);
     float pmax = 1e-12f;
     for (float p : d.softmax) pmax = std::max(pmax, p);
@@ -400,7 +341,7 @@ BuiltFigure build_logit_terms_figure(const FigureInputs& in, const FigureSelecti
             dl.add(RectItem{{x, prob_plot.bottom() - bh, std::max(bw - (bw > 3 ? 1.0f : 0.0f), 1.0f), bh}, t.bar_peak});
     }
     dl.add(LineItem{prob_plot.x, prob_plot.bottom(), prob_plot.right(), prob_plot.bottom(), t.axis, 1.0f});
-    dl.add(TextItem{{pad, prob_plot.y - 8, axis_w - 4, 16}, fmt("%.2g", double(pmax)), t.small_size, t.text_muted,
+    dl.add(TextItem{{pad, prob_plot.y - 8, axis_w - 4, 16}, format_number("%.2g", double(pmax)), t.small_size, t.text_muted,
                     HAlign::Right, VAlign::Middle});
     dl.add(TextItem{{pad, prob_plot.bottom() - 8, axis_w - 4, 16}, "0", t.small_size, t.text_muted, HAlign::Right,
                     VAlign::Middle});
@@ -427,15 +368,15 @@ BuiltFigure build_swin_bias_figure(const FigureInputs& in, const FigureSelection
     const int head = sel.head == kMeanOfHeads ? 0 : sel.head;
     const int M = bt.geometry.window, T = blk.window, N = M * M;
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope relative position bias figure");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope relative position bias figure");
     DrawList& dl = b.list;
     const float pad = 10;
-    add_heading(dl, {pad, 4, w - 2 * pad, t.title_size * 1.6f},
+    add_fitted_text(dl, {pad, 4, w - 2 * pad, t.title_size * 1.6f},
                 "relative position bias · head " + std::to_string(head) + (sel.head == kMeanOfHeads ? " (tables are per head)" : "") +
                     " · " + swin_block_name(tr, sel.layer),
                 t.title_size, t.text, true);
     const float top = 8 + t.title_size * 1.6f;
-    const float bottom = h - bottom_lines(o, t);
+    const float bottom = h - bottom_lines_height(o, t, w);
     const float pw = (w - 2 * pad) / 3.0f;
     const SwinQuery q = swin_query(tr, sel.layer, sel.query);
     HeatmapFigure table = plain_heatmap(2 * T - 1, 2 * T - 1, swin_bias_table(blk, head), o.style,
@@ -472,14 +413,14 @@ BuiltFigure build_swin_hierarchy_figure(const FigureInputs& in, const FigureSele
     const int S = int(tr.stage_first_block.size());
     const int current = tr.blocks[size_t(sel.layer)].stage;
     BuiltFigure b;
-    b.list = new_list(in, sel, o, t, w, h, "vitscope Swin hierarchy figure");
+    b.list = figure_list(in, sel, o, t, w, h, "vitscope Swin hierarchy figure");
     DrawList& dl = b.list;
     const float pad = 10, arrow = 70;
-    add_heading(dl, {pad, 4, w - 2 * pad, t.title_size * 1.6f},
+    add_fitted_text(dl, {pad, 4, w - 2 * pad, t.title_size * 1.6f},
                 "Swin's hierarchy: windows of the same size over ever coarser tokens", t.title_size, t.text, true);
     const float top = 8 + t.title_size * 1.6f;
     const float text_h = 3 * t.label_size * 1.5f;
-    const float avail_h = h - top - bottom_lines(o, t) - text_h - 2 * pad;
+    const float avail_h = h - top - bottom_lines_height(o, t, w) - text_h - 2 * pad;
     const float pw = (w - 2 * pad - arrow * float(S - 1)) / float(S);
     const float side = std::max(10.0f, std::min(pw, avail_h));
     const int photo = o.show_photo && in.image.width > 0 ? dl.add_image(in.image) : -1;
@@ -514,7 +455,7 @@ BuiltFigure build_swin_hierarchy_figure(const FigureInputs& in, const FigureSele
                 std::to_string(bt.num_heads) + " heads"};
         float y = grid.bottom() + 6;
         for (const std::string& line : lines) {
-            add_heading(dl, {x, y, pw, t.label_size * 1.5f}, line, t.label_size, t.text, false);
+            add_fitted_text(dl, {x, y, pw, t.label_size * 1.5f}, line, t.label_size, t.text, false);
             y += t.label_size * 1.5f;
         }
         if (s + 1 < S) {

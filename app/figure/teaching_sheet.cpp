@@ -1,5 +1,6 @@
 // The teaching sheet (a title page, then a page per layer or Swin block) and the layer sweep (the
-// Image view at every layer), composed from build_view_figure's views: what a page shows is what
+
+#include "figure_frame.h"// Image view at every layer), composed from build_view_figure's views: what a page shows is what
 // the app shows.
 #include "view_figures.h"
 
@@ -15,12 +16,6 @@ namespace {
 constexpr float kPageMargin = 24;
 constexpr float kPanelGap = 12;
 constexpr const char* kSeparator = " · ";
-
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
 
 // Splits `text` at " · " into lines that fit `width` at `size`; a piece wider than the line alone
 // gets a line of its own (and is shrunk when drawn).
@@ -113,7 +108,7 @@ std::vector<std::string> option_lines(const FigureInputs& in) {
                     (a.scale_mode == ScaleMode::InvSqrtHeadDim    ? "1/sqrt(d_head) (the paper)"
                      : a.scale_mode == ScaleMode::InvSqrtModelDim ? "1/sqrt(d_model) (a common bug)"
                                                                   : "none (logits unscaled)") +
-                    ", temperature " + fmt("%g", double(a.temperature)));
+                    ", temperature " + format_number("%g", double(a.temperature)));
     std::string masks;
     if (!a.masked_keys.empty()) {
         masks = "keys";

@@ -1,6 +1,7 @@
 #include "view_figures.h"
 
 #include "attention_stats.h"
+#include "figure_frame.h"
 #include "figure_parts.h"
 #include "swin_explained_figures.h"
 #include "analysis_figures.h"
@@ -19,12 +20,6 @@ constexpr const char* kViewNames[kNumFigureViews] = {"image",   "heads",  "matri
                                                      "rollout", "distance", "saturation", "sandbox", "leakage",
                                                      "similarity", "posembed", "filters", "overview"};
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
 }  // namespace
 
 FigureSelection clamp_selection(const FigureInputs& in, FigureSelection s) {
@@ -38,82 +33,6 @@ FigureSelection clamp_selection(const FigureInputs& in, FigureSelection s) {
 }
 
 namespace {
-
-// A font size at which `text` fits `width` (never below `min_size`).
-float fitting_size(const std::string& text, float size, float width, float min_size) {
-    const float w = text_width_estimate(text, size);
-    return w > width ? std::max(min_size, size * width / w) : size;
-}
-
-// The live views' hint as one line, or two (split at the " · " nearest the middle) when one line
-// would need a font under 8 px: a hint is never cut.
-std::vector<std::string> hint_lines(const FigureOptions& o, const Theme& t, float width) {
-    if (o.hint.empty()) return {};
-    const float avail = width - 16;
-    if (fitting_size(o.hint, t.small_size, avail, 0) >= 8.0f) return {o.hint};
-    const std::string sep = " · ";
-    size_t best = std::string::npos;
-    for (size_t at = o.hint.find(sep); at != std::string::npos; at = o.hint.find(sep, at + 1))
-        if (best == std::string::npos ||
-            std::abs(int(at) - int(o.hint.size() / 2)) < std::abs(int(best) - int(o.hint.size() / 2)))
-            best = at;
-    if (best == std::string::npos) return {o.hint};
-    return {o.hint.substr(0, best), o.hint.substr(best + sep.size())};
-}
-
-// The figure's bottom lines: the user's caption, then the provenance (each one text line), then
-// the hint (one or two lines).
-float caption_height(const FigureOptions& o, const Theme& t, float width) {
-    float h = 0;
-    if (!o.caption.empty()) h += t.label_size * 1.6f;
-    if (o.provenance) h += t.caption_size * 1.6f;
-    h += float(hint_lines(o, t, width).size()) * t.small_size * 1.7f;
-    return h;
-}
-
-void add_caption(DrawList& dl, const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o,
-                 const Theme& t) {
-    float y = dl.height - caption_height(o, t, dl.width);
-    const float margin = 8;
-    if (!o.caption.empty()) {
-        const float h = t.label_size * 1.6f;
-        dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, o.caption,
-                        fitting_size(o.caption, t.label_size, dl.width - 2 * margin, 5.0f), t.text, HAlign::Left,
-                        VAlign::Middle});
-        y += h;
-    }
-    if (o.provenance) {
-        const float h = t.caption_size * 1.6f;
-        std::string text = provenance_text(in, sel);
-        // Keep the line on the figure: shrink the size before it would run past the right edge.
-        float size = t.caption_size;
-        const float w = text_width_estimate(text, size);
-        if (w > dl.width - 2 * margin) size = std::max(5.0f, size * (dl.width - 2 * margin) / w);
-        dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, text, size, t.text_muted, HAlign::Left, VAlign::Middle});
-        y += h;
-    }
-    for (const std::string& line : hint_lines(o, t, dl.width)) {
-        const float h = t.small_size * 1.7f;
-        dl.add(TextItem{{margin, y, dl.width - 2 * margin, h}, line,
-                        fitting_size(line, t.small_size, dl.width - 2 * margin, 5.0f), t.text_muted, HAlign::Left,
-                        VAlign::Middle});
-        y += h;
-    }
-}
-
-DrawList empty_list(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& o, const Theme& t,
-                    float w, float h) {
-    DrawList dl;
-    dl.width = w;
-    dl.height = h;
-    dl.theme = t;
-    if (o.provenance && in.has_trace()) dl.metadata = provenance_metadata(in, sel);
-    return dl;
-}
-
-void add_note(DrawList& dl, RectF box, const std::string& text, const Theme& t) {
-    dl.add(TextItem{box, text, t.label_size, t.text_muted, HAlign::Center, VAlign::Middle});
-}
 
 int add_photo(DrawList& dl, const FigureInputs& in, const FigureOptions& o) {
     if (!o.show_photo || in.image.width <= 0) return -1;
@@ -143,7 +62,7 @@ bool head_ablated(const FigureInputs& in, int layer, int head) {
 BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
                        float w, float h) {
     BuiltFigure b;
-    b.list = empty_list(in, s, o, t, w, h);
+    b.list = figure_list(in, s, o, t, w, h);
     DrawList& dl = b.list;
     b.figure = image_heatmap(in, false, s, o.style);
     HeatmapFigure& f = b.figure;
@@ -173,12 +92,12 @@ BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const F
                     f.cell_flags[i] |= kCellHighlight;
     }
     const int photo = add_photo(dl, in, o);
-    const RectF box{0, 0, w, h - caption_height(o, t, w)};
+    const RectF box{0, 0, w, h - bottom_lines_height(o, t, w)};
     const HeatmapLayout l = layout_heatmap(f, box, layout_style(t, LayoutSize::Large));
     add_heatmap(dl, f, l, t, photo, LayoutSize::Large);
     if (in.swin) add_swin_partition(dl, part, l.grid, o.swin_regions, false, t);
     b.panels.push_back({l, f.grid_w, f.grid_h, int(f.side_values.size()), s.head});
-    add_caption(dl, in, s, o, t);
+    add_bottom_lines(dl, in, s, o, t);
     return b;
 }
 
@@ -187,11 +106,11 @@ BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const F
 BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
                        float w, float h) {
     BuiltFigure b;
-    b.list = empty_list(in, s, o, t, w, h);
+    b.list = figure_list(in, s, o, t, w, h);
     DrawList& dl = b.list;
     const int H = in.num_heads(s.layer);
     const int n = H + 1;  // every head and the mean
-    const RectF box{0, 0, w, h - caption_height(o, t, w)};
+    const RectF box{0, 0, w, h - bottom_lines_height(o, t, w)};
     // The column count that gives the largest maps (each tile: a square map plus its colourbar).
     const LayoutStyle small = layout_style(t, LayoutSize::Small);
     const float bar = small.gap + small.colorbar_width + small.colorbar_labels;
@@ -234,7 +153,7 @@ BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const F
         b.panels.push_back({l, f.grid_w, f.grid_h, 0, ts.head});
         if (ts.head == s.head || (i == 0 && b.figure.grid_w == 0)) b.figure = f;
     }
-    add_caption(dl, in, s, o, t);
+    add_bottom_lines(dl, in, s, o, t);
     return b;
 }
 
@@ -243,7 +162,7 @@ BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const F
 BuiltFigure overview_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
                           float w, float h) {
     BuiltFigure b;
-    b.list = empty_list(in, s, o, t, w, h);
+    b.list = figure_list(in, s, o, t, w, h);
     DrawList& dl = b.list;
     const int L = in.num_layers();
     int H = 0;
@@ -256,7 +175,7 @@ BuiltFigure overview_view(const FigureInputs& in, const FigureSelection& s, cons
     if (L <= 0 || H <= 0) return b;
     const float label_w = text_width_estimate(in.swin ? "b00" : "L00", t.small_size) + 8;
     const float head_h = t.small_size * 1.6f;
-    const RectF box{label_w, title_h + head_h, w - label_w - 4, h - caption_height(o, t, w) - title_h - head_h};
+    const RectF box{label_w, title_h + head_h, w - label_w - 4, h - bottom_lines_height(o, t, w) - title_h - head_h};
     // Square maps, as large as fit L rows of H columns.
     const float gap = 3;
     const float cell = std::max(1.0f, std::min((box.w - gap * float(H - 1)) / float(H), (box.h - gap * float(L - 1)) / float(L)));
@@ -296,7 +215,7 @@ BuiltFigure overview_view(const FigureInputs& in, const FigureSelection& s, cons
             if (l == s.layer && hh == s.head) b.figure = f;
         }
     }
-    add_caption(dl, in, s, o, t);
+    add_bottom_lines(dl, in, s, o, t);
     return b;
 }
 
@@ -321,9 +240,9 @@ void add_matrix_panel(DrawList& dl, BuiltFigure& b, const FigureInputs& in, cons
 BuiltFigure matrix_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
                         float w, float h) {
     BuiltFigure b;
-    b.list = empty_list(in, s, o, t, w, h);
-    add_matrix_panel(b.list, b, in, s, o, t, {0, 0, w, h - caption_height(o, t, w)});
-    add_caption(b.list, in, s, o, t);
+    b.list = figure_list(in, s, o, t, w, h);
+    add_matrix_panel(b.list, b, in, s, o, t, {0, 0, w, h - bottom_lines_height(o, t, w)});
+    add_bottom_lines(b.list, in, s, o, t);
     return b;
 }
 
@@ -332,13 +251,13 @@ BuiltFigure matrix_view(const FigureInputs& in, const FigureSelection& s, const 
 BuiltFigure query_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
                        float w, float h) {
     BuiltFigure b;
-    b.list = empty_list(in, s, o, t, w, h);
+    b.list = figure_list(in, s, o, t, w, h);
     const QueryRowData q = query_row_data(in, s);
-    add_query_chart(b.list, q, {0, 0, w, h - caption_height(o, t, w)}, t);
+    add_query_chart(b.list, q, {0, 0, w, h - bottom_lines_height(o, t, w)}, t);
     b.figure.grid_w = int(q.row.size());
     b.figure.grid_h = 1;
     b.figure.values = q.row;
-    add_caption(b.list, in, s, o, t);
+    add_bottom_lines(b.list, in, s, o, t);
     return b;
 }
 
@@ -348,15 +267,15 @@ BuiltFigure windows_view(const FigureInputs& in, const FigureSelection& s, const
                          float w, float h) {
     if (!in.swin) {
         BuiltFigure b;
-        b.list = empty_list(in, s, o, t, w, h);
+        b.list = figure_list(in, s, o, t, w, h);
         add_note(b.list, {0, 0, w, h}, "Windows exist only in Swin models: this is a " +
                                           std::string(in.vit ? "ViT-family" : "missing") + " model.", t);
         return b;
     }
     BuiltFigure b;
-    b.list = empty_list(in, s, o, t, w, h);
+    b.list = figure_list(in, s, o, t, w, h);
     DrawList& dl = b.list;
-    const float content_h = h - caption_height(o, t, w);
+    const float content_h = h - bottom_lines_height(o, t, w);
     const int photo = add_photo(dl, in, o);
     HeatmapFigure f = image_heatmap(in, false, s, o.style);
     f.title = swin_block_name(*in.swin, s.layer) + " · windows and shift regions";
@@ -366,7 +285,7 @@ BuiltFigure windows_view(const FigureInputs& in, const FigureSelection& s, const
     b.panels.push_back({l, f.grid_w, f.grid_h, 0, s.head});
     add_matrix_panel(dl, b, in, s, o, t, {w * 0.5f, 0, w * 0.5f, content_h});
     b.figure = f;
-    add_caption(dl, in, s, o, t);
+    add_bottom_lines(dl, in, s, o, t);
     return b;
 }
 
@@ -393,8 +312,8 @@ bool options_differ(const FigureInputs& in) {
 BuiltFigure predictions_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
                              float w, float h) {
     BuiltFigure b;
-    b.list = empty_list(in, s, o, t, w, h);
-    const RectF box{0, 0, w, h - caption_height(o, t, w)};
+    b.list = figure_list(in, s, o, t, w, h);
+    const RectF box{0, 0, w, h - bottom_lines_height(o, t, w)};
     const RowVector* cur = logits_of(in, false);
     const RowVector* base = logits_of(in, true);
     if (!cur || cur->size() == 0) {
@@ -407,7 +326,7 @@ BuiltFigure predictions_view(const FigureInputs& in, const FigureSelection& s, c
     } else {
         add_predictions(b.list, box, "top-5 (paper defaults)", *cur, nullptr, in.labels, t);
     }
-    add_caption(b.list, in, s, o, t);
+    add_bottom_lines(b.list, in, s, o, t);
     return b;
 }
 
@@ -418,7 +337,7 @@ std::string options_summary(const FigureInputs& in) {
     std::vector<std::string> parts;
     if (a.scale_mode != ScaleMode::InvSqrtHeadDim)
         parts.push_back(a.scale_mode == ScaleMode::None ? "no 1/sqrt(d_k) scaling" : "scale 1/sqrt(d_model)");
-    if (a.temperature != 1.0f) parts.push_back("temperature " + fmt("%g", double(a.temperature)));
+    if (a.temperature != 1.0f) parts.push_back("temperature " + format_number("%g", double(a.temperature)));
     if (!a.masked_keys.empty()) parts.push_back(std::to_string(a.masked_keys.size()) + " keys masked");
     if (a.causal) parts.push_back("causal mask");
     if (!a.padding_mask) parts.push_back("padding not masked");
@@ -438,9 +357,9 @@ std::string options_summary(const FigureInputs& in) {
 BuiltFigure compare_view(const FigureInputs& in, const FigureSelection& s, const FigureOptions& o, const Theme& t,
                          float w, float h) {
     BuiltFigure b;
-    b.list = empty_list(in, s, o, t, w, h);
+    b.list = figure_list(in, s, o, t, w, h);
     DrawList& dl = b.list;
-    const float content_h = h - caption_height(o, t, w);
+    const float content_h = h - bottom_lines_height(o, t, w);
     const int photo = add_photo(dl, in, o);
     HeatmapFigure base = image_heatmap(in, true, s, o.style);
     HeatmapFigure cur = image_heatmap(in, false, s, o.style);
@@ -471,8 +390,8 @@ BuiltFigure compare_view(const FigureInputs& in, const FigureSelection& s, const
         std::vector<float> all = f.side_values;
         all.insert(all.end(), f.values.begin(), f.values.end());
         const RowPeak pk = attention_peak(all);
-        const std::string stats = "entropy " + fmt("%.3f", attention_entropy(all)) + " nats · max " +
-                                  fmt("%.4f", double(pk.value));
+        const std::string stats = "entropy " + format_number("%.3f", attention_entropy(all)) + " nats · max " +
+                                  format_number("%.4f", double(pk.value));
         const float sy = l.grid.bottom() + 4;
         dl.add(TextItem{{x0 + 8, sy, w * 0.5f - 16, t.label_size * 1.5f}, stats, t.label_size, t.text, HAlign::Center,
                         VAlign::Middle});
@@ -484,7 +403,7 @@ BuiltFigure compare_view(const FigureInputs& in, const FigureSelection& s, const
         }
     }
     b.figure = cur;
-    add_caption(dl, in, s, o, t);
+    add_bottom_lines(dl, in, s, o, t);
     return b;
 }
 
@@ -551,7 +470,7 @@ std::map<std::string, std::string> provenance_metadata(const FigureInputs& in, c
     m["scale"] = a.scale_mode == ScaleMode::InvSqrtHeadDim ? "1/sqrt(d_head)"
                  : a.scale_mode == ScaleMode::InvSqrtModelDim ? "1/sqrt(d_model)"
                                                               : "none";
-    m["temperature"] = fmt("%g", double(a.temperature));
+    m["temperature"] = format_number("%g", double(a.temperature));
     std::string masks;
     auto add = [&](const std::string& x) { masks += (masks.empty() ? "" : ", ") + x; };
     if (!a.masked_keys.empty()) {
@@ -592,7 +511,7 @@ BuiltFigure build_view_figure(FigureView view, const FigureInputs& in, const Fig
                               const FigureOptions& opt, const Theme& theme, float width, float height) {
     if (!in.has_trace() || in.num_layers() == 0) {
         BuiltFigure b;
-        b.list = empty_list(in, sel0, opt, theme, width, height);
+        b.list = figure_list(in, sel0, opt, theme, width, height);
         add_note(b.list, {0, 0, width, height}, "No attention yet", theme);
         return b;
     }
