@@ -47,8 +47,10 @@ QPoint OverviewCanvas::tile_center(int layer, int head) const {
 void OverviewCanvas::mousePressEvent(QMouseEvent* e) {
     if (e->button() != Qt::LeftButton) return;
     if (const FigurePanel* p = panel_at(e->position())) {
-        settings_->set_layer(p->layer);
-        settings_->set_head(p->head);
+        // Copy first: set_layer rebuilds the figure, and with it the panel `p` points into.
+        const int layer = p->layer, head = p->head;
+        settings_->set_layer(layer);
+        settings_->set_head(head);
     }
 }
 
