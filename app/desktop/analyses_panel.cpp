@@ -51,9 +51,9 @@ BuiltFigure AnalysisCanvas::build(float width, float height) {
 
 void AnalysisCanvas::mousePressEvent(QMouseEvent* e) {
     // The distance plot: a click on a layer's column selects that layer.
-    if (view_ != FigureView::Distance || built_.panels.empty()) return;
-    const RectF g = built_.panels.front().layout.grid;
-    const int L = built_.panels.front().grid_w;
+    if (view_ != FigureView::Distance || built().panels.empty()) return;
+    const RectF g = built().panels.front().layout.grid;
+    const int L = built().panels.front().grid_w;
     if (L > 0 && g.contains(float(e->position().x()), float(e->position().y())))
         settings_->set_layer(std::clamp(int((float(e->position().x()) - g.x) / g.w * float(L)), 0, L - 1));
 }

@@ -49,7 +49,7 @@ void ExplainedCanvas::mousePressEvent(QMouseEvent* e) {
     if (view_ != FigureView::Hierarchy) return;
     const auto st = session_->swin_trace();
     if (!st) return;
-    for (const FigurePanel& p : built_.panels)
+    for (const FigurePanel& p : built().panels)
         if (p.layout.grid.contains(float(e->position().x()), float(e->position().y())) && p.head >= 0 &&
             size_t(p.head) < st->stage_first_block.size()) {
             settings_->set_layer(st->stage_first_block[size_t(p.head)]);
@@ -58,8 +58,8 @@ void ExplainedCanvas::mousePressEvent(QMouseEvent* e) {
 }
 
 void ExplainedCanvas::mouseMoveEvent(QMouseEvent* e) {
-    if (view_ != FigureView::Logits || built_.panels.empty()) return;
-    const RectF g = built_.panels.front().layout.grid;
+    if (view_ != FigureView::Logits || built().panels.empty()) return;
+    const RectF g = built().panels.front().layout.grid;
     QString text;
     if (g.contains(float(e->position().x()), float(e->position().y()))) {
         const LogitTermsData d = logit_terms_data(figure_inputs(*session_), figure_selection(*settings_));

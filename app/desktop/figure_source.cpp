@@ -14,16 +14,7 @@ FigureInputs figure_inputs(const Session& s) {
     in.swin = s.swin_trace();
     in.swin_baseline = s.swin_baseline();
     in.model = s.model();
-    const QImage img = s.input_image();
-    if (!img.isNull()) {
-        const QImage rgba = img.format() == QImage::Format_RGBA8888 ? img : img.convertToFormat(QImage::Format_RGBA8888);
-        in.image.width = rgba.width();
-        in.image.height = rgba.height();
-        in.image.key = uint64_t(img.cacheKey());
-        in.image.rgba.resize(size_t(rgba.width()) * rgba.height() * 4);
-        for (int y = 0; y < rgba.height(); ++y)
-            std::copy_n(rgba.constScanLine(y), size_t(rgba.width()) * 4, &in.image.rgba[size_t(y) * rgba.width() * 4]);
-    }
+    if (const auto picture = s.input_picture()) in.image = *picture;
     for (const QString& l : s.labels()) in.labels.push_back(l.toStdString());
     in.model_name = s.model_name().toStdString();
     in.image_name = QFileInfo(s.image_name()).fileName().toStdString();

@@ -57,19 +57,28 @@ void GlFigureWidget::resizeEvent(QResizeEvent* e) {
 }
 
 void GlFigureWidget::refresh() {
-    built_ = build(float(width()), float(height()));
+    stale_ = true;
+    if (isVisible()) built();
     update();
+}
+
+const BuiltFigure& GlFigureWidget::built() const {
+    if (stale_ || built_.list.width != float(width()) || built_.list.height != float(height())) {
+        // Logically const: the cached figure of the current data at the current size.
+        built_ = const_cast<GlFigureWidget*>(this)->build(float(width()), float(height()));
+        stale_ = false;
+    }
+    return built_;
 }
 
 void GlFigureWidget::paintGL() {
     const float dpr = float(devicePixelRatioF());
-    if (built_.list.width != float(width()) || built_.list.height != float(height()))
-        built_ = build(float(width()), float(height()));
-    renderer_.begin_frame(int(width() * dpr), int(height() * dpr), built_.list.theme.background);
-    renderer_.draw_pictures(built_.list, dpr);
+    const BuiltFigure& fig = built();
+    renderer_.begin_frame(int(width() * dpr), int(height() * dpr), fig.list.theme.background);
+    renderer_.draw_pictures(fig.list, dpr);
     QPainter p(this);
     // Without a working GL renderer the exporter's raster path draws the pictures too.
-    paint_draw_list(p, built_.list, dpr, CellPath::Raster,
+    paint_draw_list(p, fig.list, dpr, CellPath::Raster,
                     renderer_.ready() ? PaintLayers::OverlayOnly : PaintLayers::All);
     if (!gl_error_.isEmpty()) {
         p.setPen(QColor(255, 120, 120));

@@ -24,8 +24,9 @@ public:
 
     QString gl_error() const { return gl_error_; }
     int frames() const { return frames_; }
-    // The figure on screen (built for the widget's current size).
-    const BuiltFigure& built() const { return built_; }
+    // The figure on screen (built for the widget's current size). A hidden widget (a docked tab
+    // behind another) builds it only when asked for or shown.
+    const BuiltFigure& built() const;
     // Which view this widget shows (for Export / Copy).
     virtual FigureView figure_view() const = 0;
 
@@ -36,15 +37,17 @@ protected:
 
     // Builds the figure for width x height logical px. Called by refresh() and on resize.
     virtual BuiltFigure build(float width, float height) = 0;
-    // Rebuilds the figure now (data or selection changed) and schedules a repaint.
+    // The data or selection changed: rebuilds the figure now when the widget is visible (else when it
+    // is next asked for or painted) and schedules a repaint.
     void refresh();
     // Draws extra decorations after the figure (none by default).
     virtual void after_paint(QPainter&) {}
 
-    BuiltFigure built_;
-
 private:
     void release_gl();
+
+    mutable BuiltFigure built_;  // a cache of build(): filled on demand by built()
+    mutable bool stale_ = true;
 
     GlFigureRenderer renderer_;
     QMetaObject::Connection context_connection_;

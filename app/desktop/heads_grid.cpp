@@ -32,7 +32,7 @@ BuiltFigure HeadsCanvas::build(float width, float height) {
 }
 
 QPoint HeadsCanvas::tile_center(int tile) const {
-    const RectF g = built_.panels[size_t(tile)].layout.grid;
+    const RectF g = built().panels[size_t(tile)].layout.grid;
     return QPoint(int(g.x + g.w / 2), int(g.y + g.h / 2));
 }
 
@@ -41,7 +41,7 @@ void HeadsCanvas::mousePressEvent(QMouseEvent* e) {
     int best = -1;
     float best_d = 1e30f;
     for (int i = 0; i < tile_count(); ++i) {
-        const RectF g = built_.panels[size_t(i)].layout.grid;
+        const RectF g = built().panels[size_t(i)].layout.grid;
         const float dx = std::max({g.x - float(e->position().x()), 0.0f, float(e->position().x()) - g.right()});
         const float dy = std::max({g.y - float(e->position().y()), 0.0f, float(e->position().y()) - g.bottom()});
         const float d = dx * dx + dy * dy;
@@ -50,7 +50,7 @@ void HeadsCanvas::mousePressEvent(QMouseEvent* e) {
             best = i;
         }
     }
-    if (best >= 0) settings_->set_head(built_.panels[size_t(best)].head);
+    if (best >= 0) settings_->set_head(built().panels[size_t(best)].head);
 }
 
 HeadsGrid::HeadsGrid(Session* session, ViewSettings* settings, QWidget* parent)

@@ -21,7 +21,7 @@ class HeadsCanvas : public GlFigureWidget {
 public:
     HeadsCanvas(Session* session, ViewSettings* settings, QWidget* parent = nullptr);
     FigureView figure_view() const override { return FigureView::Heads; }
-    int tile_count() const { return int(built_.panels.size()); }
+    int tile_count() const { return int(built().panels.size()); }
     QPoint tile_center(int tile) const;  // tile H is the mean of heads
 
 protected:

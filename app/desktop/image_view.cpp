@@ -61,7 +61,7 @@ BuiltFigure ImageView::build(float width, float height) {
 }
 
 HeatmapLayout ImageView::figure_layout() const {
-    return built_.panels.empty() ? HeatmapLayout{} : built_.panels.front().layout;
+    return built().panels.empty() ? HeatmapLayout{} : built().panels.front().layout;
 }
 
 QPoint ImageView::patch_center(int patch) const {
@@ -71,7 +71,7 @@ QPoint ImageView::patch_center(int patch) const {
 }
 
 int ImageView::token_at(const QPointF& pos) const {
-    if (figure().num_cells() == 0 || built_.panels.empty()) return -1;
+    if (figure().num_cells() == 0 || built().panels.empty()) return -1;
     const HitResult h = hit_test(figure(), figure_layout(), float(pos.x()), float(pos.y()));
     if (session_->swin_trace()) return h.kind == HitResult::Patch ? h.index : -1;
     const auto trace = session_->trace();

@@ -22,13 +22,16 @@ public:
 
     FigureView figure_view() const override { return FigureView::Image; }
     // The heatmap on screen (its values are the attention probabilities shown).
-    const HeatmapFigure& figure() const { return built_.figure; }
+    const HeatmapFigure& figure() const { return built().figure; }
     HeatmapLayout figure_layout() const;
     int patch_count() const { return figure().num_cells(); }
     // Centre of a patch (Swin: of a token of the shown stage map) in widget coordinates.
     QPoint patch_center(int patch) const;
     // Swin: the partition drawn over the map (empty for ViT).
-    const SwinPartition& partition() const { return partition_; }
+    const SwinPartition& partition() const {
+        built();  // the partition is made with the figure
+        return partition_;
+    }
     int figure_builds() const { return builds_; }
     // The status-bar readout for the cell under the mouse ("" when none), as last emitted.
     QString hover_text() const { return hover_text_; }

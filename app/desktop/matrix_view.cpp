@@ -45,7 +45,7 @@ BuiltFigure AttentionMatrixView::build(float width, float height) {
 }
 
 HeatmapLayout AttentionMatrixView::figure_layout() const {
-    return built_.panels.empty() ? HeatmapLayout{} : built_.panels.front().layout;
+    return built().panels.empty() ? HeatmapLayout{} : built().panels.front().layout;
 }
 
 void AttentionMatrixView::wheelEvent(QWheelEvent* e) {

@@ -16,8 +16,11 @@ class AttentionMatrixView : public GlFigureWidget {
 public:
     AttentionMatrixView(Session* session, ViewSettings* settings, QWidget* parent = nullptr);
     FigureView figure_view() const override { return FigureView::Matrix; }
-    const HeatmapFigure& figure() const { return built_.figure; }
-    const SwinQuery& swin_query_shown() const { return query_; }
+    const HeatmapFigure& figure() const { return built().figure; }
+    const SwinQuery& swin_query_shown() const {
+        built();  // the query window is found with the figure
+        return query_;
+    }
     // The readout of the cell under the mouse ("" when none), shown as the figure's hint line.
     QString hover_text() const { return hover_; }
 

@@ -28,7 +28,7 @@ BuiltFigure OverviewCanvas::build(float width, float height) {
 }
 
 const FigurePanel* OverviewCanvas::panel_at(const QPointF& pos) const {
-    for (const FigurePanel& p : built_.panels) {
+    for (const FigurePanel& p : built().panels) {
         const RectF g = p.layout.grid;
         if (float(pos.x()) >= g.x - 2 && float(pos.x()) <= g.right() + 2 && float(pos.y()) >= g.y - 2 &&
             float(pos.y()) <= g.bottom() + 2)
@@ -38,7 +38,7 @@ const FigurePanel* OverviewCanvas::panel_at(const QPointF& pos) const {
 }
 
 QPoint OverviewCanvas::tile_center(int layer, int head) const {
-    for (const FigurePanel& p : built_.panels)
+    for (const FigurePanel& p : built().panels)
         if (p.layer == layer && p.head == head)
             return QPoint(int(p.layout.grid.x + p.layout.grid.w / 2), int(p.layout.grid.y + p.layout.grid.h / 2));
     return QPoint(-1, -1);

@@ -15,7 +15,7 @@ class OverviewCanvas : public GlFigureWidget {
 public:
     OverviewCanvas(Session* session, ViewSettings* settings, QWidget* parent = nullptr);
     FigureView figure_view() const override { return FigureView::Overview; }
-    int tile_count() const { return int(built_.panels.size()); }
+    int tile_count() const { return int(built().panels.size()); }
     // Centre of the tile of (layer, head), or (-1, -1) when there is none.
     QPoint tile_center(int layer, int head) const;
     QString hover_text() const { return hover_; }

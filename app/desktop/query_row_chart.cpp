@@ -21,14 +21,20 @@ QueryRowChart::QueryRowChart(Session* session, ViewSettings* settings, QWidget* 
 void QueryRowChart::rebuild() {
     const FigureInputs in = figure_inputs(*session_);
     data_ = in.has_trace() && in.num_layers() > 0 ? query_row_data(in, clamp_selection(in, figure_selection(*settings_))) : QueryRowData{};
+    list_ = build_view_figure(FigureView::Query, in, figure_selection(*settings_), figure_options(*settings_),
+                              live_theme(*settings_), float(width()), float(height()))
+                .list;
     update();
+}
+
+void QueryRowChart::resizeEvent(QResizeEvent* e) {
+    QWidget::resizeEvent(e);
+    rebuild();
 }
 
 void QueryRowChart::paintEvent(QPaintEvent*) {
     QPainter p(this);
-    const BuiltFigure b = build_view_figure(FigureView::Query, figure_inputs(*session_), figure_selection(*settings_),
-                                            figure_options(*settings_), live_theme(*settings_), float(width()), float(height()));
-    paint_draw_list(p, b.list, float(devicePixelRatioF()), CellPath::Raster, PaintLayers::All);
+    paint_draw_list(p, list_, float(devicePixelRatioF()), CellPath::Raster, PaintLayers::All);
 }
 
 }  // namespace vitscope

@@ -25,6 +25,7 @@ public:
 
 protected:
     void paintEvent(QPaintEvent*) override;
+    void resizeEvent(QResizeEvent* e) override;
 
 private:
     void rebuild();
@@ -32,6 +33,7 @@ private:
     Session* session_;
     ViewSettings* settings_;
     QueryRowData data_;
+    DrawList list_;  // built when the data, the selection or the size change; painted as is
 };
 
 }  // namespace vitscope

@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include "input_picture.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -37,7 +39,7 @@ struct Session::ComputeResult {
     std::shared_ptr<const RgbImage> image;
     PreprocessMode mode = PreprocessMode::Crop;
     std::shared_ptr<const ModelInput> input;
-    QImage input_image;  // set when the input is new
+    std::shared_ptr<const FigureImage> input_picture;  // set when the input is new
     std::shared_ptr<const ViTTrace> trace, baseline;
     std::shared_ptr<const SwinTrace> swin_trace, swin_baseline;
     bool full = true;
@@ -49,23 +51,6 @@ struct Session::ComputeResult {
 };
 
 namespace {
-
-QImage image_from_input(const ModelInput& in, const ModelInfo& info) {
-    QImage img(in.width, in.height, QImage::Format_RGBA8888);
-    const size_t plane = size_t(in.width) * in.height;
-    for (int y = 0; y < in.height; ++y) {
-        uchar* line = img.scanLine(y);
-        for (int x = 0; x < in.width; ++x) {
-            const size_t i = size_t(y) * in.width + x;
-            for (int c = 0; c < 3; ++c) {
-                const float v = in.chw[size_t(c) * plane + i] * info.std[size_t(c)] + info.mean[size_t(c)];
-                line[x * 4 + c] = uchar(std::clamp(int(std::lround(v * 255.0f)), 0, 255));
-            }
-            line[x * 4 + 3] = 255;
-        }
-    }
-    return img;
-}
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -260,7 +245,8 @@ void Session::start_compute() {
             r->input = req->input;
             if (!r->input) {
                 r->input = std::make_shared<const ModelInput>(preprocess(*req->image, req->mode, preprocess_config(lm)));
-                r->input_image = image_from_input(*r->input, lm.info());
+                r->input_picture = std::make_shared<const FigureImage>(
+                    vitscope::input_picture(*r->input, lm.info().mean, lm.info().std));
             }
             if (lm.swin)
                 compute_swin(*lm.swin, *req, *r);
@@ -347,7 +333,7 @@ void Session::finish_compute() {
             input_ = r->input;
             input_source_ = r->image;
             input_mode_ = r->mode;
-            input_image_ = r->input_image;
+            input_picture_ = r->input_picture;
         }
         trace_ = r->trace;
         baseline_ = r->baseline;

@@ -6,6 +6,7 @@
 // is set once computed. Swin keeps its own switches (SwinOptions) beside the AttentionOptions.
 #pragma once
 
+#include "draw_list.h"
 #include "model_loader.h"
 #include "preprocess.h"
 #include "swin_forward.h"
@@ -64,7 +65,8 @@ public:
     const RowVector* baseline_logits() const;  // of the paper-default trace
     bool paper_default() const;                // the current trace uses the paper's options
     std::shared_ptr<const ModelInput> input() const { return input_; }
-    QImage input_image() const { return input_image_; }  // the model's input, de-normalised, RGBA8
+    // The model's input, de-normalised, as a figure picture (made once per input).
+    std::shared_ptr<const FigureImage> input_picture() const { return input_picture_; }
     QStringList labels() const { return labels_; }
     bool busy() const { return running_ != Job::None; }
     bool loading() const { return running_ == Job::Load; }  // a model is being read
@@ -113,7 +115,7 @@ private:
     std::shared_ptr<const ModelInput> input_;
     std::shared_ptr<const RgbImage> input_source_;  // the image input_ came from
     PreprocessMode input_mode_ = PreprocessMode::Crop;
-    QImage input_image_;
+    std::shared_ptr<const FigureImage> input_picture_;
     std::shared_ptr<const ViTTrace> trace_;
     std::shared_ptr<const ViTTrace> baseline_;
     SwinOptions swin_options_;

@@ -1,5 +1,7 @@
 #include "attention_stats.h"
 
+#include "softmax_saturation.h"
+
 #include <cassert>
 #include <cmath>
 
@@ -52,12 +54,7 @@ std::vector<float> attention_matrix(const ViTTrace& trace, int layer, int head) 
     return m;
 }
 
-double attention_entropy(std::span<const float> row) {
-    double e = 0.0;
-    for (float p : row)
-        if (p > 0.0f) e -= double(p) * std::log(double(p));
-    return e;
-}
+double attention_entropy(std::span<const float> row) { return row_entropy(row); }
 
 RowPeak attention_peak(std::span<const float> row) {
     RowPeak pk;

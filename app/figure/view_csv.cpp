@@ -20,14 +20,6 @@ std::string number(float v) {
     return buf;
 }
 
-// The selection moved into range, as build_view_figure does.
-FigureSelection clamped(const FigureInputs& in, FigureSelection sel) {
-    sel.layer = std::clamp(sel.layer, 0, std::max(0, in.num_layers() - 1));
-    if (sel.head != kMeanOfHeads) sel.head = std::clamp(sel.head, 0, std::max(0, in.num_heads(sel.layer) - 1));
-    sel.query = std::clamp(sel.query, 0, std::max(0, in.num_query_tokens() - 1));
-    return sel;
-}
-
 // One CSV line: a label, then the values.
 std::string values_line(const std::string& label, const std::vector<float>& values) {
     std::string s = label;
@@ -136,7 +128,7 @@ std::string bias_csv(const FigureInputs& in, const FigureSelection& sel) {
 
 std::string view_csv(FigureView view, const FigureInputs& in, const FigureSelection& selection) {
     if (!in.has_trace()) return {};
-    const FigureSelection sel = clamped(in, selection);
+    const FigureSelection sel = clamp_selection(in, selection);
     switch (view) {
     case FigureView::Heads: return heads_csv(in, sel);
     case FigureView::Matrix: return matrix_csv(in, sel);
