@@ -4,10 +4,15 @@
 # temporary folder (the committed corpus is never written); crash inputs to build-fuzz/artifacts/.
 #   tools/fuzz.sh                       every target, FUZZ_SECONDS (default 30) seconds each
 #   tools/fuzz.sh fuzz_model_header 600 one target for 600 s
+#   FUZZ_SEED=N                         libFuzzer's -seed (default 0: a new random seed each run).
+#                                       .ci/run fixes it, so that CI explores the same inputs each time
+#                                       and a red CI means a regression, not a lucky find; long
+#                                       campaigns with random seeds are for developers.
 # Exit status 1 when any target found a crash, leak, timeout or sanitizer report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
+seed=${FUZZ_SEED:-0}
 targets=(fuzz_json fuzz_safetensors fuzz_model_header fuzz_model_file fuzz_config fuzz_image)
 [ $# -ge 1 ] && targets=("$1")
 [ $# -ge 2 ] && seconds=$2
@@ -39,7 +44,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work/$t"
   echo "== $t: ${seconds}s"
   # shellcheck disable=SC2046
-  if ! build-fuzz/tests/fuzz/$t -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -max_len=262144 \
+  if ! build-fuzz/tests/fuzz/$t -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=2560 -max_len=262144 \
       -dict=tests/fuzz/vitscope.dict -artifact_prefix="build-fuzz/artifacts/$t-" -print_final_stats=1 \
       "$work/$t" $(seeds_for "$t") 2>"$work/$t.log"; then
     failed+=("$t")

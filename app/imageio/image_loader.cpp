@@ -33,6 +33,18 @@ QSize decoded_size(QSize size) {
 
 namespace {
 
+template <typename Fail>
+void check_aspect_ratio(QSize size, const Fail& fail) {
+    const qint64 w = size.width(), h = size.height();
+    if (w > 0 && h > 0 && (w > h * kMaxAspectRatio || h > w * kMaxAspectRatio))
+        fail(QString("image is %1x%2 pixels, more than %3 times as %4 as it is %5 (no model input can show it)")
+                 .arg(w)
+                 .arg(h)
+                 .arg(kMaxAspectRatio)
+                 .arg(w > h ? "wide" : "tall")
+                 .arg(w > h ? "tall" : "wide"));
+}
+
 RgbImage decode(const QString& path, QString* note) {
     auto fail = [&](const QString& why) { throw std::runtime_error((path + ": " + why).toStdString()); };
     const QFileInfo fi(path);
@@ -47,6 +59,7 @@ RgbImage decode(const QString& path, QString* note) {
                  .arg(size.width())
                  .arg(size.height())
                  .arg(kMaxImagePixels / 1'000'000));
+    if (size.isValid()) check_aspect_ratio(size, fail);
     // Formats that do not state their size up front are still bounded by Qt's allocation limit.
     QImageReader::setAllocationLimit(int(kMaxImagePixels * 4 / (1024 * 1024)) + 1);
     const QSize target = size.isValid() ? decoded_size(size) : size;
@@ -63,6 +76,7 @@ RgbImage decode(const QString& path, QString* note) {
     }
     const QImage image = reader.read();
     if (image.isNull()) fail("cannot decode image (" + reader.errorString() + ")");
+    check_aspect_ratio(image.size(), fail);
     return rgb_image_from_qimage(image);
 }
 

@@ -18,6 +18,11 @@ constexpr qint64 kMaxImagePixels = 200'000'000;
 // larger than 4096x4096 (kMaxImageSide), so nothing a model can see is lost.
 constexpr qint64 kMaxDecodedPixels = 4096LL * 4096;
 
+// Images longer than this many times their width (or wider than this many times their height) are
+// refused: a square model input shows a sliver of them at best, and Qt's smooth downscaling of a
+// very thin image on decode takes minutes (a 16x1048600 BMP: three minutes, found by fuzz_image).
+constexpr int kMaxAspectRatio = 100;
+
 // Throws std::runtime_error with "<path>: <reason>" when the file cannot be read or decoded. When
 // the image was downscaled on decode and `note` is given, it says so ("<path>: WxH pixels decoded at
 // wxh ...").
