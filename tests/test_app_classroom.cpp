@@ -4,6 +4,7 @@
 // mark, an image error naming the image kept, ablated heads marked in the heads grid, Swin controls
 // that follow the block's stage, and no text cut (predictions table, colourbar labels, chart
 // title, hints).
+#include "attention_map_figure.h"
 #include "attention_stats.h"
 #include "controls_dock.h"
 #include "heads_grid.h"
@@ -16,6 +17,7 @@
 #include "session.h"
 #include "swin_figure.h"
 #include "test_support.h"
+#include "attention_map_figure.h"
 #include "view_settings.h"
 #include "figure_source.h"
 #include "scene.h"
@@ -276,7 +278,7 @@ private slots:
         for (int l = 0; l < in.num_layers() && found.layer < 0; ++l)
             for (int h = 0; h < in.num_heads(l) && found.layer < 0; ++h)
                 for (int q = 0; q < in.num_query_tokens() && found.layer < 0; ++q) {
-                    const HeatmapFigure f = attention_figure(*in.vit, l, h, q, o.style);
+                    const HeatmapFigure f = attention_map_figure(*attention_source(in), l, h, q, o.style);
                     if (f.side_values[0] > range_of(f.values).hi) found = {l, h, q};
                 }
         if (found.layer < 0) QSKIP("the fixture has no map where CLS tops the patches");

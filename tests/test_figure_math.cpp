@@ -1,6 +1,7 @@
 // Figure math without GL: colormap tables, normalisation modes, ticks, entropy, rows and layout.
 #include "attention_stats.h"
 #include "colormap.h"
+#include "attention_map_figure.h"
 #include "heatmap_figure.h"
 #include "normalization.h"
 
@@ -132,18 +133,18 @@ private slots:
         const auto m = query_row(t, 0, kMeanOfHeads, 0);  // keys 0 and 1 each 0.35
         QVERIFY(std::fabs(m[0] - 0.35f) < 1e-6f && std::fabs(m[1] - 0.35f) < 1e-6f);
         // Per map: head 0 CLS row over patch keys is all 0.1 -> flat range at 0.1.
-        QVERIFY(std::fabs(attention_range(t, Normalization::PerMap, 0, 0, 0).lo - 0.1f) < 1e-6f);
-        const ValueRange layer = attention_range(t, Normalization::PerLayer, 0, 0, 0);
+        QVERIFY(std::fabs(attention_map_range(AttentionSource(t, 16), Normalization::PerMap, 0, 0, 0).lo - 0.1f) < 1e-6f);
+        const ValueRange layer = attention_map_range(AttentionSource(t, 16), Normalization::PerLayer, 0, 0, 0);
         QCOMPARE(layer.lo, 0.1f);
         QCOMPARE(layer.hi, 0.6f);
-        QCOMPARE(attention_range(t, Normalization::RawFixed, 0, 0, 0), (ValueRange{0.0f, 1.0f}));
-        QCOMPARE(attention_range(t, Normalization::Global, 1, 0, 0).hi, 0.6f);
+        QCOMPARE(attention_map_range(AttentionSource(t, 16), Normalization::RawFixed, 0, 0, 0), (ValueRange{0.0f, 1.0f}));
+        QCOMPARE(attention_map_range(AttentionSource(t, 16), Normalization::Global, 1, 0, 0).hi, 0.6f);
     }
     void figure_and_hit_test() {
         ViTTrace t = small_trace();
         t.options.masked_keys = {3};
         FigureStyle s;
-        const HeatmapFigure f = attention_figure(t, 0, 1, 2, s);  // query = patch 1
+        const HeatmapFigure f = attention_map_figure(AttentionSource(t, 16), 0, 1, 2, s);  // query = patch 1
         QCOMPARE(f.grid_w, 2);
         QCOMPARE(f.num_cells(), 4);
         QCOMPARE(int(f.side_values.size()), 1);

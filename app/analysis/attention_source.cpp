@@ -50,12 +50,15 @@ std::vector<float> AttentionSource::row(int layer, int head, int query) const {
     const int h0 = head == kMeanOfHeads ? 0 : head, h1 = head == kMeanOfHeads ? H : head + 1;
     if (!swin_) {
         const ViTLayerTrace& lt = vit_->layers[size_t(layer)];
+        if (lt.attn.size() != size_t(H) * T * T) return out;  // attention not kept for this layer
         for (int h = h0; h < h1; ++h)
             for (int k = 0; k < T; ++k) out[size_t(k)] += lt.prob(h, query, k, T);
     } else {
         // The query's window row scattered to the map tokens of its real slots.
         const SwinBlockTrace& bt = swin_block(*swin_, layer);
         const SwinWindowGeometry& g = bt.geometry;
+        const size_t N = size_t(g.window_tokens());
+        if (bt.attn.size() != size_t(g.num_windows()) * H * N * N) return out;  // not kept
         int window = 0, position = 0, y = 0, x = 0;
         map_to_window_slot(g, query / g.width, query % g.width, window, position);
         for (int p = 0; p < g.window_tokens(); ++p) {
@@ -121,6 +124,57 @@ std::string AttentionSource::name(int layer) const {
     const SwinBlockTrace& bt = swin_block(*swin_, layer);
     return "stage " + std::to_string(bt.stage) + " · block " + std::to_string(bt.block) +
            (bt.geometry.shifted() ? " (SW-MSA)" : " (W-MSA)");
+}
+
+std::string AttentionSource::token_name(int layer, int token) const {
+    assert(token >= 0 && token < num_tokens(layer) && "AttentionSource::token_name: token out of range");
+    if (!swin_) return vit_->token_name(token);
+    const int w = grid(layer).width;
+    return "(" + std::to_string(token / w) + ", " + std::to_string(token % w) + ")";
+}
+
+std::string AttentionSource::query_name(int layer, int token) const {
+    if (!swin_) return token_name(layer, token);
+    const SwinWindowGeometry& g = swin_block(*swin_, layer).geometry;
+    int window = 0, position = 0;
+    map_to_window_slot(g, token / g.width, token % g.width, window, position);
+    return token_name(layer, token) + " · window " + std::to_string(window);
+}
+
+int AttentionSource::query_token(int layer, int selection) const {
+    if (!swin_) return std::clamp(selection, 0, num_tokens(layer) - 1);
+    const int n0 = swin_->grid_width * swin_->grid_height;
+    selection = std::clamp(selection, 0, std::max(n0 - 1, 0));
+    // The centre pixel of the stage-0 patch, mapped by the engine to the layer's window slot.
+    const int P = swin_->patch_size;
+    const int px = (selection % swin_->grid_width) * P + P / 2, py = (selection / swin_->grid_width) * P + P / 2;
+    int window = 0, position = 0;
+    const bool inside = swin_pixel_to_window(*swin_, layer, px, py, window, position);
+    assert(inside && "a stage-0 patch centre lies inside the image");
+    (void)inside;
+    const SwinTokenLocation loc = swin_token_location(*swin_, layer, window, position);
+    return loc.row * grid(layer).width + loc.col;
+}
+
+int AttentionSource::selection_of(int layer, int token) const {
+    if (!swin_) return std::clamp(token, 0, num_tokens(layer) - 1);
+    const int s = swin_block(*swin_, layer).stage, w = grid(layer).width;
+    const int r0 = std::clamp((token / w) << s, 0, swin_->grid_height - 1);
+    const int c0 = std::clamp((token % w) << s, 0, swin_->grid_width - 1);
+    return r0 * swin_->grid_width + c0;
+}
+
+std::vector<int> AttentionSource::mask_units(int layer, int token) const {
+    assert(token >= 0 && token < num_tokens(layer) && "AttentionSource::mask_units: token out of range");
+    if (!swin_) return {token};
+    const int s = swin_block(*swin_, layer).stage, w = grid(layer).width;
+    std::vector<int> out;
+    for (int dy = 0; dy < (1 << s); ++dy)
+        for (int dx = 0; dx < (1 << s); ++dx) {
+            const int r = ((token / w) << s) + dy, c = ((token % w) << s) + dx;
+            if (r < swin_->grid_height && c < swin_->grid_width) out.push_back(r * swin_->grid_width + c);
+        }
+    return out;
 }
 
 }  // namespace vitscope

@@ -70,6 +70,20 @@ public:
     bool attends(int layer, int query, int key) const;
     // "layer 3"; Swin: "stage 1 · block 0 (W-MSA)" / "(SW-MSA)".
     std::string name(int layer) const;
+    // "CLS", "DIST", "reg0", "(3, 5)" for patch / map tokens.
+    std::string token_name(int layer, int token) const;
+    // What a title calls the query: token_name, and for Swin its window too ("(3, 5) · window 2").
+    std::string query_name(int layer, int token) const;
+
+    // The front ends keep one query for every layer (the selection): a ViT token, or for Swin a
+    // stage-0 patch. query_token() is the layer's token it stands for (Swin: the map token over that
+    // patch at the layer's stage); selection_of() goes back (Swin: the top-left stage-0 patch under
+    // the token). Out-of-range selections are clamped.
+    int query_token(int layer, int selection) const;
+    int selection_of(int layer, int token) const;
+    // The units the user mask is kept in (AttentionOptions::masked_keys) that `token` of `layer`
+    // covers: ViT the token itself; Swin every stage-0 patch under the map token.
+    std::vector<int> mask_units(int layer, int token) const;
 
 private:
     const ViTTrace* vit_ = nullptr;

@@ -1,6 +1,7 @@
 #include "controls_dock.h"
 
 #include "attention_stats.h"
+#include "figure_source.h"
 #include "session.h"
 #include "swin_figure.h"
 #include "view_settings.h"
@@ -152,15 +153,12 @@ QWidget* ControlsDock::build_view_group() {
     });
     connect(query_, &QSpinBox::valueChanged, this, [this](int v) {
         if (syncing_) return;
-        const auto st = session_->swin_trace();
-        if (st && !st->blocks.empty()) {
-            // Swin: a token of the block's stage map; the selection keeps the stage-0 patch under it.
-            const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
-            const int W = std::max(st->blocks[size_t(block)].geometry.width, 1);
-            settings_->set_query(swin_patch_of_token(*st, block, v / W, v % W));
-            return;
-        }
-        settings_->set_query(v);
+        // The box shows a token of the layer (Swin: of the block's stage map); the selection keeps
+        // what AttentionSource::selection_of makes of it.
+        const auto src = attention_source(*session_);
+        if (!src || src->layers() == 0) return settings_->set_query(v);
+        const int layer = std::clamp(settings_->layer(), 0, src->layers() - 1);
+        settings_->set_query(src->selection_of(layer, std::clamp(v, 0, src->num_tokens(layer) - 1)));
     });
     connect(cls_, &QPushButton::clicked, this, [this] { settings_->set_query(0); });
     connect(query_tool_, &QRadioButton::toggled, this, [this](bool on) {
@@ -425,22 +423,18 @@ void ControlsDock::sync_selection() {
     head_->setValue(head == kMeanOfHeads ? head_->maximum() : head);
     for (int h = 0; h < int(head_on_.size()); ++h) head_on_[size_t(h)]->setVisible(h < heads);
     head_label_->setText(head == kMeanOfHeads ? tr("mean") : QString::number(head));
-    const auto trace = session_->trace();
-    const auto st = session_->swin_trace();
-    if (st && !st->blocks.empty()) {
-        const int block = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
-        layer_label_->setText(QString::fromStdString(swin_block_name(*st, block)));
-        const SwinQuery q = swin_query(*st, block, settings_->query());
-        const SwinWindowGeometry& g = st->blocks[size_t(block)].geometry;
-        query_->setRange(0, std::max(g.height * g.width - 1, 0));
-        query_->setValue(q.row * g.width + q.col);
-        query_label_->setText(tr("token (%1, %2) · window %3 slot %4").arg(q.row).arg(q.col).arg(q.window).arg(q.position));
+    // The query box holds a token of the shown layer (Swin: of the block's stage map).
+    if (const auto src = attention_source(*session_); src && src->layers() > 0) {
+        const int layer = std::clamp(settings_->layer(), 0, src->layers() - 1);
+        const int q = src->query_token(layer, settings_->query());
+        layer_label_->setText(QString::fromStdString(src->name(layer)));
+        query_->setRange(0, std::max(src->num_tokens(layer) - 1, 0));
+        query_->setValue(q);
+        query_label_->setText(QString::fromStdString(src->query_name(layer, q)));
     } else {
         layer_label_->setText(QString::number(settings_->layer()));
         query_->setValue(settings_->query());
-        query_label_->setText(trace && settings_->query() < trace->num_tokens
-                                  ? QString::fromStdString(trace->token_name(settings_->query()))
-                                  : QString());
+        query_label_->setText(QString());
     }
     syncing_ = false;
 }

@@ -23,6 +23,14 @@ FigureInputs figure_inputs(const Session& s) {
     return in;
 }
 
+std::optional<AttentionSource> attention_source(const Session& s) {
+    FigureInputs in;  // the traces stay alive in the session
+    in.vit = s.trace();
+    in.swin = s.swin_trace();
+    in.model = s.model();
+    return attention_source(in);
+}
+
 FigureSelection figure_selection(const ViewSettings& v) { return {v.layer(), v.head(), v.query()}; }
 
 Theme live_theme(const ViewSettings& v) {

@@ -10,6 +10,9 @@ class Session;
 class ViewSettings;
 
 FigureInputs figure_inputs(const Session& session);
+// The session's current trace read through the model-neutral AttentionSource (empty without one).
+// It points into the session's trace: use it at once, not across a recompute.
+std::optional<AttentionSource> attention_source(const Session& session);
 FigureSelection figure_selection(const ViewSettings& settings);
 // The live views' options (no provenance line; the exporter adds its own).
 FigureOptions figure_options(const ViewSettings& settings);

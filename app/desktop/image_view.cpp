@@ -22,9 +22,9 @@ ImageView::ImageView(Session* session, ViewSettings* settings, QWidget* parent)
     });
 }
 
-int ImageView::shown_block() const {
-    const auto st = session_->swin_trace();
-    return st ? std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1) : 0;
+int ImageView::shown_layer() const {
+    const FigureInputs in = figure_inputs(*session_);
+    return std::clamp(settings_->layer(), 0, std::max(in.num_layers() - 1, 0));
 }
 
 BuiltFigure ImageView::build(float width, float height) {
@@ -33,7 +33,7 @@ BuiltFigure ImageView::build(float width, float height) {
     const FigureInputs in = figure_inputs(*session_);
     partition_ = SwinPartition{};
     if (in.swin && !in.swin->blocks.empty()) {
-        partition_ = swin_partition(*in.swin, shown_block());
+        partition_ = swin_partition(*in.swin, shown_layer());
         o.hint = tr("%1×%2 windows of %3×%3 tokens, shift %4 · dimmed: outside the query's window · ")
                      .arg((partition_.grid_h + partition_.window - 1) / std::max(partition_.window, 1))
                      .arg((partition_.grid_w + partition_.window - 1) / std::max(partition_.window, 1))
@@ -73,28 +73,18 @@ QPoint ImageView::patch_center(int patch) const {
 int ImageView::token_at(const QPointF& pos) const {
     if (figure().num_cells() == 0 || built().panels.empty()) return -1;
     const HitResult h = hit_test(figure(), figure_layout(), float(pos.x()), float(pos.y()));
-    if (session_->swin_trace()) return h.kind == HitResult::Patch ? h.index : -1;
-    const auto trace = session_->trace();
-    if (!trace) return -1;
-    if (h.kind == HitResult::Patch) return trace->num_prefix + h.index;
+    if (h.kind == HitResult::Patch) return int(figure().side_values.size()) + h.index;  // special tokens first
     if (h.kind == HitResult::Side) return h.index;
     return -1;
 }
 
 void ImageView::apply_tool(int token) {
-    if (token < 0) return;
-    if (const auto st = session_->swin_trace()) {
-        const int row = token / figure().grid_w, col = token % figure().grid_w;
-        if (settings_->tool() == ToolMode::Query)
-            settings_->set_query(swin_patch_of_token(*st, shown_block(), row, col));
-        else
-            session_->toggle_masked_keys(swin_patches_under_token(*st, shown_block(), row, col));
-        return;
-    }
+    const auto src = attention_source(*session_);
+    if (token < 0 || !src || token >= src->num_tokens(shown_layer())) return;
     if (settings_->tool() == ToolMode::Query)
-        settings_->set_query(token);
+        settings_->set_query(src->selection_of(shown_layer(), token));
     else
-        session_->toggle_masked_key(token);
+        session_->toggle_masked_keys(src->mask_units(shown_layer(), token));
 }
 
 void ImageView::mousePressEvent(QMouseEvent* e) {

@@ -47,8 +47,8 @@ protected:
     void leaveEvent(QEvent* e) override;
 
 private:
-    int token_at(const QPointF& pos) const;  // -1 when none (Swin: a cell of the stage map)
-    int shown_block() const;                 // Swin: the block on screen
+    int token_at(const QPointF& pos) const;  // a token of the shown layer (Swin: of its stage map); -1 when none
+    int shown_layer() const;                 // the layer (Swin: block) on screen
     void apply_tool(int token);
     void emit_hover();
     QString hover_readout() const;  // the readout for hover_token_ ("" for none)

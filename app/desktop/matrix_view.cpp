@@ -130,13 +130,12 @@ void AttentionMatrixView::mouseReleaseEvent(QMouseEvent* e) {
     if (dragged_) return;
     const HitResult h = hit_test(figure(), figure_layout(), float(e->position().x()), float(e->position().y()));
     if (h.kind != HitResult::Patch) return;
-    if (const auto st = session_->swin_trace()) {
-        // A query slot of the window: the patch under that token (padding slots hold none).
-        const SwinTokenLocation loc = swin_token_location(*st, query_.block, query_.window, h.row);
-        if (!loc.padding) settings_->set_query(swin_patch_of_token(*st, query_.block, loc.row, loc.col));
-        return;
-    }
-    settings_->set_query(h.row);
+    // The row's token (a Swin window's padding slots stand for none) becomes the query.
+    const std::vector<int>& tokens = figure().matrix_tokens;
+    const auto src = attention_source(*session_);
+    if (!src || size_t(h.row) >= tokens.size() || tokens[size_t(h.row)] < 0) return;
+    const int layer = std::clamp(settings_->layer(), 0, src->layers() - 1);
+    settings_->set_query(src->selection_of(layer, tokens[size_t(h.row)]));
 }
 
 }  // namespace vitscope

@@ -139,16 +139,7 @@ void Session::toggle_masked_keys(const std::vector<int>& patches) {
     set_options(o);
 }
 
-void Session::toggle_masked_key(int token) {
-    AttentionOptions o = options_;
-    auto it = std::find(o.masked_keys.begin(), o.masked_keys.end(), token);
-    if (it == o.masked_keys.end())
-        o.masked_keys.push_back(token);
-    else
-        o.masked_keys.erase(it);
-    std::sort(o.masked_keys.begin(), o.masked_keys.end());
-    set_options(o);
-}
+void Session::toggle_masked_key(int token) { toggle_masked_keys({token}); }
 
 bool Session::wait_idle(int timeout_ms) {
     QElapsedTimer t;

@@ -37,9 +37,9 @@ public:
     void set_swin_options(const SwinOptions& options);
     // Adds or removes one key from the user mask (ViT: a token; Swin: a stage-0 patch).
     void toggle_masked_key(int token);
-    // Swin: masks every patch of `patches` unless all are masked already, then unmasks them all (a
-    // token of a later stage covers several stage-0 patches).
-    void toggle_masked_keys(const std::vector<int>& patches);
+    // Masks every key of `keys` unless all are masked already, then unmasks them all (a Swin token of
+    // a later stage covers several stage-0 patches: AttentionSource::mask_units).
+    void toggle_masked_keys(const std::vector<int>& keys);
     // Class names for the predictions (File > Open Labels…): replaces the model's own; emits
     // trace_changed so the panels redraw. Kept until another model loads.
     void set_labels(const QStringList& labels);

@@ -114,19 +114,9 @@ HeatmapFigure values_heatmap(int w, int h, std::vector<float> v, const FigureOpt
     return f;
 }
 
-int vit_patch_size(const FigureInputs& in) {
-    if (in.model && in.model->vit) return in.model->vit->hp.patch_size;
-    if (in.vit && in.vit->grid_width > 0 && in.image.width > 0) return in.image.width / in.vit->grid_width;
-    return 16;
-}
 
 }  // namespace
 
-std::optional<AttentionSource> attention_source(const FigureInputs& in, bool baseline) {
-    if (in.swin) return AttentionSource(baseline && in.swin_baseline ? *in.swin_baseline : *in.swin);
-    if (in.vit) return AttentionSource(baseline && in.vit_baseline ? *in.vit_baseline : *in.vit, vit_patch_size(in));
-    return std::nullopt;
-}
 
 // ---- rollout --------------------------------------------------------------------------------------
 
@@ -175,7 +165,7 @@ BuiltFigure build_distance_figure(const FigureInputs& in, const FigureSelection&
     b.list = figure_list(in, sel, o, t, w, h, "vitscope mean attention distance");
     DrawList& dl = b.list;
     double uniform = 0;
-    if (in.vit) uniform = uniform_attention_distance(in.vit->grid_height, in.vit->grid_width, vit_patch_size(in));
+    if (in.vit) uniform = uniform_attention_distance(in.vit->grid_height, in.vit->grid_width, src->image_width() / in.vit->grid_width);
     const float top = heading(dl, "Mean attention distance (ViT paper, Fig. 7 right)",
                               in.vit ? "a dot per head: how far it looks, in input pixels, averaged over patch queries; "
                                        "dashed: uniform attention (" + format_number("%.1f", uniform) + " px)"

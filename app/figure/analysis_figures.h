@@ -13,9 +13,6 @@
 
 namespace vitscope {
 
-// The attention source of a figure's traces (the baseline when `baseline` and there is one).
-std::optional<AttentionSource> attention_source(const FigureInputs& in, bool baseline = false);
-
 BuiltFigure build_rollout_figure(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& opt,
                                  const Theme& theme, float width, float height);
 BuiltFigure build_distance_figure(const FigureInputs& in, const FigureSelection& sel, const FigureOptions& opt,

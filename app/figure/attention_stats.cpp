@@ -67,27 +67,5 @@ std::vector<float> patch_values(const ViTTrace& trace, std::span<const float> ro
     return std::vector<float>(row.begin() + trace.num_prefix, row.end());
 }
 
-ValueRange attention_range(const ViTTrace& trace, Normalization n, int layer, int head, int query) {
-    auto range_for = [&](int l, int h) {
-        const std::vector<float> row = query_row(trace, l, h, query);
-        return range_of(std::span<const float>(row).subspan(size_t(trace.num_prefix)));
-    };
-    switch (n) {
-        case Normalization::RawFixed: return {0.0f, 1.0f};
-        case Normalization::PerMap: return range_for(layer, head);
-        case Normalization::PerLayer: {
-            ValueRange r = range_for(layer, 0);
-            for (int h = 1; h < trace.num_heads; ++h) r = merge_ranges(r, range_for(layer, h));
-            return r;
-        }
-        case Normalization::Global: {
-            ValueRange r = range_for(0, 0);
-            for (int l = 0; l < int(trace.layers.size()); ++l)
-                for (int h = 0; h < trace.num_heads; ++h) r = merge_ranges(r, range_for(l, h));
-            return r;
-        }
-    }
-    return {0.0f, 1.0f};
-}
 
 }  // namespace vitscope

@@ -31,8 +31,5 @@ RowPeak attention_peak(std::span<const float> row);
 // The patch part of a row (keys num_prefix..N-1), in grid order.
 std::vector<float> patch_values(const ViTTrace& trace, std::span<const float> row);
 
-// The range a heatmap of (layer, head, query) uses under a normalization. Ranges cover patch keys
-// only (the CLS column would otherwise flatten every map).
-ValueRange attention_range(const ViTTrace& trace, Normalization n, int layer, int head, int query);
 
 }  // namespace vitscope

@@ -63,6 +63,8 @@ void cell_center(const HeatmapFigure& f, const HeatmapLayout& l, HitResult::Kind
     y = l.grid.y + ch * (float(index / f.grid_w) + 0.5f);
 }
 
+std::string head_title(int head) { return head == kMeanOfHeads ? std::string("mean of heads") : "head " + std::to_string(head); }
+
 void apply_style(HeatmapFigure& f, const FigureStyle& s, ValueRange raw) {
     f.colormap = s.colormap;
     f.normalization = s.normalization;
@@ -74,47 +76,7 @@ void apply_style(HeatmapFigure& f, const FigureStyle& s, ValueRange raw) {
     f.ticks = colorbar_ticks(f.value_range, s.log_scale);
 }
 
-namespace {
 
-// Keys a mask removed in (layer, head): the engine's rule (user mask within the layer range and
-// heads, padding everywhere).
-std::vector<unsigned char> masked_tokens(const ViTTrace& t, int layer, int head) { return vit_masked_keys(t, layer, head); }
-
-}  // namespace
-
-HeatmapFigure attention_figure(const ViTTrace& trace, int layer, int head, int query, const FigureStyle& style) {
-    HeatmapFigure f;
-    f.grid_w = trace.grid_width;
-    f.grid_h = trace.grid_height;
-    const std::vector<float> row = query_row(trace, layer, head, query);
-    const std::vector<unsigned char> masked = masked_tokens(trace, layer, head);
-    f.values.assign(row.begin() + trace.num_prefix, row.end());
-    f.cell_flags.assign(f.values.size(), 0);
-    for (int t = 0; t < trace.num_tokens; ++t) {
-        uint8_t fl = 0;
-        if (masked[size_t(t)]) fl |= kCellMasked;
-        if (t == query) fl |= kCellOutline;
-        if (t < trace.num_prefix) {
-            f.side_values.push_back(row[size_t(t)]);
-            f.side_flags.push_back(fl);
-            f.side_labels.push_back(trace.token_name(t));
-        } else {
-            f.cell_flags[size_t(t - trace.num_prefix)] = fl;
-        }
-    }
-    ValueRange raw = attention_range(trace, style.normalization, layer, head, query);
-    if (style.special_in_range && !f.side_values.empty() && style.normalization != Normalization::RawFixed)
-        raw = merge_ranges(raw, range_of(f.side_values));
-    apply_style(f, style, raw);
-    if (!f.side_values.empty()) {
-        const auto top = std::max_element(f.side_values.begin(), f.side_values.end());
-        if (*top > f.value_range.hi * (1.0f + 1e-6f))
-            f.over_label = f.side_labels[size_t(top - f.side_values.begin())] + " " + format_value(*top);
-    }
-    f.title = (head == kMeanOfHeads ? std::string("mean of heads") : "head " + std::to_string(head)) + " · layer " +
-              std::to_string(layer) + " · query " + trace.token_name(query);
-    return f;
-}
 
 HeatmapFigure matrix_figure(const ViTTrace& trace, int layer, int head, int query, const FigureStyle& style) {
     HeatmapFigure f;
@@ -122,8 +84,10 @@ HeatmapFigure matrix_figure(const ViTTrace& trace, int layer, int head, int quer
     f.grid_w = N;
     f.grid_h = N;
     f.values = attention_matrix(trace, layer, head);
+    f.matrix_tokens.resize(size_t(N));
+    for (int t = 0; t < N; ++t) f.matrix_tokens[size_t(t)] = t;
     f.cell_flags.assign(f.values.size(), 0);
-    const std::vector<unsigned char> masked = masked_tokens(trace, layer, head);
+    const std::vector<unsigned char> masked = vit_masked_keys(trace, layer, head);
     for (int q = 0; q < N; ++q)
         for (int k = 0; k < N; ++k) {
             uint8_t fl = 0;
@@ -137,7 +101,7 @@ HeatmapFigure matrix_figure(const ViTTrace& trace, int layer, int head, int quer
     const ValueRange raw = style.normalization == Normalization::RawFixed ? ValueRange{0.0f, 1.0f} : range_of(f.values);
     apply_style(f, s, raw);
     f.show_image = false;
-    f.title = (head == kMeanOfHeads ? std::string("mean of heads") : "head " + std::to_string(head)) + " · layer " +
+    f.title = head_title(head) + " · layer " +
               std::to_string(layer) + " · " + std::to_string(N) + "x" + std::to_string(N);
     return f;
 }

@@ -40,6 +40,9 @@ struct HeatmapFigure {
     std::string over_label;
     // A head whose output the options zero (ablation): the tile says so ("ablated").
     bool ablated = false;
+    // Matrix figures: the layer token each row (and column) stands for, -1 for a Swin window's padding
+    // slot (AttentionSource numbering). Empty for maps over the image.
+    std::vector<int> matrix_tokens;
 
     int num_cells() const { return grid_w * grid_h; }
 };
@@ -86,13 +89,15 @@ struct FigureStyle {
     bool special_in_range = false;
 };
 
-// The heatmap of `query`'s attention over the keys in (layer, head) (head may be kMeanOfHeads):
-// patch keys on the grid, special tokens beside it; the query framed, masked keys hatched.
+// "head 3" or "mean of heads" (head == kMeanOfHeads).
+std::string head_title(int head);
+
 // Copies the drawing choices into a figure and sets its value range and colorbar ticks for `raw`.
 void apply_style(HeatmapFigure& f, const FigureStyle& s, ValueRange raw);
 
-HeatmapFigure attention_figure(const ViTTrace& trace, int layer, int head, int query, const FigureStyle& style);
-
+// The matrices (the heatmap of one query's row over the image is attention_map_figure, for ViT and
+// Swin alike; a matrix is not: ViT's spans all N tokens, Swin's one window with its padding slots
+// and shift mask, swin_matrix_figure):
 // The [N, N] matrix of (layer, head): the query row highlighted, masked key columns hatched.
 HeatmapFigure matrix_figure(const ViTTrace& trace, int layer, int head, int query, const FigureStyle& style);
 

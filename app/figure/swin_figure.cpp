@@ -1,5 +1,6 @@
 #include "swin_figure.h"
 
+#include "attention_source.h"
 #include "attention_stats.h"
 
 #include <algorithm>
@@ -14,54 +15,18 @@ const SwinBlockTrace& block_trace(const SwinTrace& t, int block) {
     return t.blocks[size_t(block)];
 }
 
-std::string head_name(int head) { return head == kMeanOfHeads ? std::string("mean of heads") : "head " + std::to_string(head); }
-
-// Values of the window row at real (non-padding) slots only.
-std::vector<float> real_slots(const SwinTrace& t, int block, int window, const std::vector<float>& row) {
-    const SwinWindowGeometry& g = block_trace(t, block).geometry;
-    std::vector<float> out;
-    int y = 0, x = 0;
-    for (int p = 0; p < int(row.size()); ++p)
-        if (window_slot_to_map(g, window, p, y, x)) out.push_back(row[size_t(p)]);
-    return out;
-}
-
 }  // namespace
 
 SwinQuery swin_query(const SwinTrace& t, int block, int patch) {
     const SwinBlockTrace& bt = block_trace(t, block);
-    const int n0 = t.grid_width * t.grid_height;
-    patch = std::clamp(patch, 0, std::max(n0 - 1, 0));
-    const int P = t.patch_size;
-    // The centre pixel of the stage-0 patch: the engine maps pixels to window slots.
-    const int px = (patch % t.grid_width) * P + P / 2, py = (patch / t.grid_width) * P + P / 2;
+    const int token = AttentionSource(t).query_token(block, patch);
     SwinQuery q;
     q.block = block;
     q.stage = bt.stage;
-    const bool inside = swin_pixel_to_window(t, block, px, py, q.window, q.position);
-    assert(inside && "a stage-0 patch centre lies inside the image");
-    (void)inside;
-    const SwinTokenLocation loc = swin_token_location(t, block, q.window, q.position);
-    q.row = loc.row;
-    q.col = loc.col;
+    q.row = token / bt.geometry.width;
+    q.col = token % bt.geometry.width;
+    map_to_window_slot(bt.geometry, q.row, q.col, q.window, q.position);
     return q;
-}
-
-int swin_patch_of_token(const SwinTrace& t, int block, int row, int col) {
-    const int s = block_trace(t, block).stage;
-    const int r0 = std::clamp(row << s, 0, t.grid_height - 1), c0 = std::clamp(col << s, 0, t.grid_width - 1);
-    return r0 * t.grid_width + c0;
-}
-
-std::vector<int> swin_patches_under_token(const SwinTrace& t, int block, int row, int col) {
-    const int s = block_trace(t, block).stage;
-    std::vector<int> out;
-    for (int dy = 0; dy < (1 << s); ++dy)
-        for (int dx = 0; dx < (1 << s); ++dx) {
-            const int r = (row << s) + dy, c = (col << s) + dx;
-            if (r < t.grid_height && c < t.grid_width) out.push_back(r * t.grid_width + c);
-        }
-    return out;
 }
 
 std::string swin_block_name(const SwinTrace& t, int block) {
@@ -98,59 +63,6 @@ std::vector<float> swin_window_matrix(const SwinTrace& t, int block, int head, i
     return m;
 }
 
-std::vector<unsigned char> swin_masked_tokens(const SwinTrace& t, int block, int head) {
-    return swin_masked_keys(t, block, head);
-}
-
-ValueRange swin_attention_range(const SwinTrace& t, Normalization n, int block, int head, int patch) {
-    auto range_for = [&](int b, int hd) {
-        const SwinQuery q = swin_query(t, b, patch);
-        return range_of(real_slots(t, b, q.window, swin_window_row(t, b, hd, q.window, q.position)));
-    };
-    switch (n) {
-        case Normalization::RawFixed: return {0.0f, 1.0f};
-        case Normalization::PerMap: return range_for(block, head);
-        case Normalization::PerLayer: {
-            ValueRange r = range_for(block, 0);
-            for (int h = 1; h < block_trace(t, block).num_heads; ++h) r = merge_ranges(r, range_for(block, h));
-            return r;
-        }
-        case Normalization::Global: {
-            ValueRange r = range_for(0, 0);
-            for (int b = 0; b < int(t.blocks.size()); ++b)
-                for (int h = 0; h < t.blocks[size_t(b)].num_heads; ++h) r = merge_ranges(r, range_for(b, h));
-            return r;
-        }
-    }
-    return {0.0f, 1.0f};
-}
-
-HeatmapFigure swin_attention_figure(const SwinTrace& t, int block, int head, int patch, const FigureStyle& style) {
-    const SwinBlockTrace& bt = block_trace(t, block);
-    const SwinWindowGeometry& g = bt.geometry;
-    const SwinQuery q = swin_query(t, block, patch);
-    HeatmapFigure f;
-    f.grid_w = g.width;
-    f.grid_h = g.height;
-    f.values.assign(size_t(g.width) * g.height, 0.0f);  // keys outside the window: exactly 0
-    f.cell_flags.assign(f.values.size(), kCellOutside);
-    const std::vector<float> row = swin_window_row(t, block, head, q.window, q.position);
-    int y = 0, x = 0;
-    for (int p = 0; p < g.window_tokens(); ++p)
-        if (window_slot_to_map(g, q.window, p, y, x)) {
-            f.values[size_t(y) * g.width + x] = row[size_t(p)];
-            f.cell_flags[size_t(y) * g.width + x] = 0;
-        }
-    const std::vector<unsigned char> masked = swin_masked_tokens(t, block, head);
-    for (size_t i = 0; i < masked.size(); ++i)
-        if (masked[i]) f.cell_flags[i] |= kCellMasked;
-    f.cell_flags[size_t(q.row) * g.width + q.col] |= kCellOutline;
-    apply_style(f, style, swin_attention_range(t, style.normalization, block, head, patch));
-    f.title = head_name(head) + " · " + swin_block_name(t, block) + " · query (" + std::to_string(q.row) + ", " +
-              std::to_string(q.col) + ") · window " + std::to_string(q.window);
-    return f;
-}
-
 HeatmapFigure swin_matrix_figure(const SwinTrace& t, int block, int head, int patch, const FigureStyle& style) {
     const SwinBlockTrace& bt = block_trace(t, block);
     const SwinWindowGeometry& g = bt.geometry;
@@ -161,14 +73,17 @@ HeatmapFigure swin_matrix_figure(const SwinTrace& t, int block, int head, int pa
     f.grid_h = N;
     f.values = swin_window_matrix(t, block, head, q.window);
     f.cell_flags.assign(f.values.size(), 0);
-    const std::vector<unsigned char> masked = swin_masked_tokens(t, block, head);
+    const std::vector<unsigned char> masked = swin_masked_keys(t, block, head);
     std::vector<unsigned char> padding(size_t(N), 0), masked_slot(size_t(N), 0);
     int y = 0, x = 0;
+    f.matrix_tokens.assign(size_t(N), -1);
     for (int p = 0; p < N; ++p) {
-        if (!window_slot_to_map(g, q.window, p, y, x))
+        if (!window_slot_to_map(g, q.window, p, y, x)) {
             padding[size_t(p)] = 1;
-        else
+        } else {
             masked_slot[size_t(p)] = masked[size_t(y) * g.width + x];
+            f.matrix_tokens[size_t(p)] = y * g.width + x;
+        }
     }
     const bool has_mask = bt.mask.size() == size_t(g.num_windows()) * N * N;
     for (int r = 0; r < N; ++r)
@@ -188,7 +103,7 @@ HeatmapFigure swin_matrix_figure(const SwinTrace& t, int block, int head, int pa
     f.show_image = false;
     f.title = "window " + std::to_string(q.window) + " (row " + std::to_string(q.window / g.windows_x()) + ", col " +
               std::to_string(q.window % g.windows_x()) + ") of " + std::to_string(g.num_windows()) + " · " +
-              head_name(head) + " · " + swin_block_name(t, block) + " · " + std::to_string(N) + "x" + std::to_string(N);
+              head_title(head) + " · " + swin_block_name(t, block) + " · " + std::to_string(N) + "x" + std::to_string(N);
     return f;
 }
 

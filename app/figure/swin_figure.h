@@ -24,10 +24,6 @@ struct SwinQuery {
 };
 SwinQuery swin_query(const SwinTrace& t, int block, int patch);
 
-// The stage-0 patch a click on token (row, col) of `block`'s map selects: the top-left patch under it.
-int swin_patch_of_token(const SwinTrace& t, int block, int row, int col);
-// Every stage-0 patch (inside the grid) under token (row, col) of `block`'s map.
-std::vector<int> swin_patches_under_token(const SwinTrace& t, int block, int row, int col);
 
 // "stage S · block B (W-MSA)" / "(SW-MSA)" for a global block index.
 std::string swin_block_name(const SwinTrace& t, int block);
@@ -38,22 +34,9 @@ std::vector<float> swin_window_row(const SwinTrace& t, int block, int head, int 
 // The [M*M, M*M] matrix of one window (row = query slot).
 std::vector<float> swin_window_matrix(const SwinTrace& t, int block, int head, int window);
 
-// Per token of `block`'s map: 1 where the user key mask or the padding mask removes it as a key for
-// `head` (kMeanOfHeads: for any head), by the engine's rule (every stage-0 patch under it masked).
-std::vector<unsigned char> swin_masked_tokens(const SwinTrace& t, int block, int head);
-
-// The heatmap of the query's attention over `block`'s token map: values are the window row scattered
-// to its tokens and exactly 0 elsewhere; tokens outside the window are flagged kCellOutside, the query
-// kCellOutline, masked keys kCellMasked.
-HeatmapFigure swin_attention_figure(const SwinTrace& t, int block, int head, int patch, const FigureStyle& style);
-
 // The query window's matrix: query row highlighted, shift-mask entries (-100 term) kCellShiftMasked,
 // masked key columns kCellMasked, window padding slots kCellOutside.
 HeatmapFigure swin_matrix_figure(const SwinTrace& t, int block, int head, int patch, const FigureStyle& style);
-
-// The range a Swin heatmap uses: over the query's window keys only (the zeros outside would otherwise
-// pin the bottom of every map).
-ValueRange swin_attention_range(const SwinTrace& t, Normalization n, int block, int head, int patch);
 
 // How `block` lays its map out: the window partition as it lies on the image (a shifted block's
 // windows moved by the shift, the wrapped-around pieces separate) and the regions of the shifted

@@ -81,9 +81,8 @@ std::string matrix_csv(const FigureInputs& in, const FigureSelection& sel) {
 // The shown map: ViT: the query's attention to every token (special tokens first); Swin: to every
 // token of the block's map in row-major order (exactly 0 outside the query's window).
 std::string map_csv(const FigureInputs& in, const FigureSelection& sel) {
-    std::vector<float> values;
-    if (in.vit) values = query_row(*in.vit, sel.layer, sel.head, sel.query);
-    else values = swin_attention_figure(*in.swin, sel.layer, sel.head, sel.query, FigureStyle{}).values;
+    const auto src = attention_source(in);
+    const std::vector<float> values = src->row(sel.layer, sel.head, src->query_token(sel.layer, sel.query));
     std::string out = "token,attention\n";
     for (size_t k = 0; k < values.size(); ++k) out += std::to_string(k) + "," + number(values[k]) + "\n";
     return out;

@@ -1,5 +1,7 @@
 #include "view_figures.h"
 
+#include "attention_map_figure.h"
+
 #include "attention_stats.h"
 #include "figure_frame.h"
 #include "figure_parts.h"
@@ -41,12 +43,7 @@ int add_photo(DrawList& dl, const FigureInputs& in, const FigureOptions& o) {
 
 // The main heatmap of the Image view, for one trace (current or baseline).
 HeatmapFigure image_heatmap(const FigureInputs& in, bool baseline, const FigureSelection& s, const FigureStyle& style) {
-    if (in.swin) {
-        const SwinTrace& t = baseline && in.swin_baseline ? *in.swin_baseline : *in.swin;
-        return swin_attention_figure(t, s.layer, s.head, s.query, style);
-    }
-    const ViTTrace& t = baseline && in.vit_baseline ? *in.vit_baseline : *in.vit;
-    return attention_figure(t, s.layer, s.head, s.query, style);
+    return attention_map_figure(*attention_source(in, baseline), s.layer, s.head, s.query, style);
 }
 
 // The options zero this head's output in this layer (block): ablated and inside the layer range.
@@ -70,14 +67,12 @@ BuiltFigure image_view(const FigureInputs& in, const FigureSelection& s, const F
         f.ablated = true;
         f.title += " · ablated (output zeroed)";
     }
-    if (in.swin && o.hover_token >= 0 && size_t(o.hover_token) < f.cell_flags.size())
-        f.cell_flags[size_t(o.hover_token)] |= kCellHover;
-    if (in.vit && o.hover_token >= 0) {
-        const int np = in.vit->num_prefix;
-        if (o.hover_token < np && size_t(o.hover_token) < f.side_flags.size())
+    if (o.hover_token >= 0) {
+        const int S = int(f.side_values.size());  // special tokens come first
+        if (o.hover_token < S)
             f.side_flags[size_t(o.hover_token)] |= kCellHover;
-        else if (o.hover_token >= np && size_t(o.hover_token - np) < f.cell_flags.size())
-            f.cell_flags[size_t(o.hover_token - np)] |= kCellHover;
+        else if (size_t(o.hover_token - S) < f.cell_flags.size())
+            f.cell_flags[size_t(o.hover_token - S)] |= kCellHover;
     }
     SwinPartition part;
     if (in.swin) {
@@ -418,6 +413,22 @@ bool parse_figure_view(const std::string& s, FigureView& out) {
             return true;
         }
     return false;
+}
+
+namespace {
+
+int vit_patch_size(const FigureInputs& in) {
+    if (in.model && in.model->vit) return in.model->vit->hp.patch_size;
+    if (in.vit && in.vit->grid_width > 0 && in.image.width > 0) return in.image.width / in.vit->grid_width;
+    return 16;
+}
+
+}  // namespace
+
+std::optional<AttentionSource> attention_source(const FigureInputs& in, bool baseline) {
+    if (in.swin) return AttentionSource(baseline && in.swin_baseline ? *in.swin_baseline : *in.swin);
+    if (in.vit) return AttentionSource(baseline && in.vit_baseline ? *in.vit_baseline : *in.vit, vit_patch_size(in));
+    return std::nullopt;
 }
 
 int FigureInputs::num_layers() const {

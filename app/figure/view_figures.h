@@ -5,12 +5,14 @@
 
 #include "draw_list.h"
 #include "attention_rollout.h"
+#include "attention_source.h"
 #include "heatmap_figure.h"
 #include "model_loader.h"
 #include "swin_figure.h"
 #include "theme.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,10 @@ struct FigureSelection {
     int head = 0;   // kMeanOfHeads for the mean
     int query = 0;  // ViT: token; Swin: stage-0 patch
 };
+
+// The model-neutral reader of the inputs' traces (the baseline when `baseline` and there is one);
+// empty without a trace.
+std::optional<AttentionSource> attention_source(const FigureInputs& in, bool baseline = false);
 
 // The selection moved into range: layer, head (mean stays mean), query.
 FigureSelection clamp_selection(const FigureInputs& in, FigureSelection sel);
