@@ -7,6 +7,7 @@
 #include "attention_map_figure.h"
 #include "attention_stats.h"
 #include "controls_dock.h"
+#include "default_assets.h"
 #include "heads_grid.h"
 #include "image_view.h"
 #include "main_window.h"
@@ -266,6 +267,62 @@ private slots:
             QVERIFY2(d->width() >= 250, qPrintable(QString("%1 is %2 px wide").arg(d->objectName()).arg(d->width())));
         }
         QVERIFY(view()->width() >= 400);
+        // On the default model (14x14 patches) the image view's heatmap fills its height: no empty
+        // band below it (it was a third of the view).
+        w_->open_model(default_vit_model_path());
+        QVERIFY(session()->wait_idle());
+        // 1500x940: the right docks at their 300 px minimum, the grid 75% of the view's height (it was
+        // 66%); 1920x1080: 85% and more (the rest: title and bottom lines).
+        for (const auto& [size, share] : {std::pair{QSize(1500, 940), 0.75f}, std::pair{QSize(1920, 1080), 0.85f}}) {
+            w_->resize(size);
+            QTest::qWait(50);
+            reset->trigger();
+            QTest::qWait(100);
+            const HeatmapLayout l = view()->built().panels.front().layout;
+            QVERIFY2(l.grid.h >= share * float(view()->height()),
+                     qPrintable(QString("grid %1x%2 px in a %3x%4 px view").arg(l.grid.w).arg(l.grid.h).arg(view()->width()).arg(view()->height())));
+        }
+        w_->resize(1500, 940);
+        QTest::qWait(50);
+        w_->open_model(QString::fromStdString(test::data_path("vit/vit_tiny_hf")));
+        QVERIFY(session()->wait_idle());
+    }
+
+    // The status bar's permanent fields at narrow widths: shorter texts, none cut or pushed out of the
+    // bar; the full text stays in the tooltip.
+    void status_fields_fit_narrow_windows() {
+        auto status_cut = [this] {
+            QStringList out;
+            QStatusBar* bar = w_->statusBar();
+            for (QLabel* l : bar->findChildren<QLabel*>()) {
+                if (!l->isVisible() || l->text().isEmpty()) continue;
+                const int need = l->fontMetrics().horizontalAdvance(l->text());
+                const int right = l->mapTo(bar, QPoint(l->width(), 0)).x();
+                if (need > l->contentsRect().width() + 1 || right > bar->width())
+                    out << QString("'%1' (%2 px in %3, right edge %4 of %5)")
+                               .arg(l->text()).arg(need).arg(l->contentsRect().width()).arg(right).arg(bar->width());
+            }
+            return out;
+        };
+        // Swin's block description and the redraw timing make the longest texts.
+        open_swin();
+        settings()->set_layer(1);
+        QTRY_VERIFY(w_->last_frame_ms() > 0);
+        for (const QSize size : {QSize(1500, 940), QSize(1000, 700), QSize(800, 600), QSize(660, 440)}) {
+            w_->resize(size);
+            QTest::qWait(60);
+            QTRY_VERIFY2(status_cut().isEmpty(), qPrintable(QString("%1x%2: ").arg(w_->width()).arg(w_->height()) +
+                                                            status_cut().join("; ")));
+        }
+        bool full_tooltip = false;
+        for (QLabel* l : w_->statusBar()->findChildren<QLabel*>())
+            full_tooltip = full_tooltip || l->toolTip().contains("windows of");
+        QVERIFY(full_tooltip);
+        w_->resize(1500, 940);
+        w_->open_model(QString::fromStdString(test::data_path("vit/vit_tiny_hf")));
+        QVERIFY(session()->wait_idle());
+        settings()->set_layer(0);
+        QTest::qWait(50);
     }
 
     // Bug 5: a special token above the patches' range gets an over-range mark, or the range includes it.
@@ -408,6 +465,20 @@ private slots:
         const QString tour = MainWindow::tour_html();
         for (const char* idea : {"√d_k", "mask", "many heads"}) QVERIFY2(tour.contains(QString::fromUtf8(idea)), idea);
         QVERIFY(MainWindow::shortcuts_html().contains("Home"));
+    }
+
+    // Start-up: the first heatmap is timed, and the docks (held back for its frame) paint again.
+    void startup_first_heatmap_then_docks() {
+        QTRY_VERIFY_WITH_TIMEOUT(w_->startup_times().heatmap_ms >= 0, 5000);
+        const MainWindow::StartupTimes& t = w_->startup_times();
+        QVERIFY(t.model_ms >= 0);
+        QVERIFY(t.trace_ms >= t.model_ms);
+        QVERIFY(t.heatmap_ms >= t.trace_ms);
+        QVERIFY(t.forward_ms >= 0);
+        for (QDockWidget* d : w_->findChildren<QDockWidget*>()) QVERIFY2(d->updatesEnabled(), qPrintable(d->objectName()));
+        const int frames = w_->heads_grid()->canvas()->frames();
+        w_->heads_grid()->canvas()->update();
+        QTRY_VERIFY(w_->heads_grid()->canvas()->frames() > frames);
     }
 
     // Predictions follow the paper's top-5 under the current options too.

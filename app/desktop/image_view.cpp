@@ -1,10 +1,14 @@
 #include "image_view.h"
 
+#include "figure_frame.h"
+#include "figure_parts.h"
 #include "figure_source.h"
 #include "session.h"
 #include "view_settings.h"
 
 #include <QMouseEvent>
+
+#include <cmath>
 
 namespace vitscope {
 
@@ -62,6 +66,17 @@ BuiltFigure ImageView::build(float width, float height) {
 
 HeatmapLayout ImageView::figure_layout() const {
     return built().panels.empty() ? HeatmapLayout{} : built().panels.front().layout;
+}
+
+int ImageView::width_to_fill(int view_height) const {
+    const Theme t = live_theme(*settings_);
+    const float lines = bottom_lines_height(figure_options(*settings_), t, float(std::max(width(), 200)));
+    HeatmapFigure stand_in;  // before the first trace: a 14x14 ViT with its CLS token
+    stand_in.grid_w = stand_in.grid_h = 14;
+    stand_in.side_values = {0.0f};
+    stand_in.title = "title";
+    const HeatmapFigure& f = figure().num_cells() > 0 ? figure() : stand_in;
+    return int(std::ceil(heatmap_width_for_height(f, float(view_height) - lines, layout_style(t, LayoutSize::Large))));
 }
 
 QPoint ImageView::patch_center(int patch) const {

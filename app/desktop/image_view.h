@@ -24,6 +24,8 @@ public:
     // The heatmap on screen (its values are the attention probabilities shown).
     const HeatmapFigure& figure() const { return built().figure; }
     HeatmapLayout figure_layout() const;
+    // The width at which the heatmap fills a view of this height (the window sizes its docks by it).
+    int width_to_fill(int view_height) const;
     int patch_count() const { return figure().num_cells(); }
     // Centre of a patch (Swin: of a token of the shown stage map) in widget coordinates.
     QPoint patch_center(int patch) const;

@@ -19,6 +19,8 @@
 #include "swin_figure.h"
 #include "view_settings.h"
 
+#include <array>
+
 #include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
@@ -43,6 +45,7 @@
 #include <QJsonObject>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace vitscope {
@@ -82,11 +85,31 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
         settings_->load(s);
     }
 
+    startup_clock_.start();
+    connect(session_, &Session::model_changed, this, [this] {
+        if (startup_.model_ms < 0) startup_.model_ms = double(startup_clock_.nsecsElapsed()) / 1e6;
+    });
+    connect(session_, &Session::trace_changed, this, [this] {
+        if (startup_.trace_ms >= 0 || !session_->has_trace()) return;
+        startup_.trace_ms = double(startup_clock_.nsecsElapsed()) / 1e6;
+        startup_.forward_ms = session_->last_compute_ms();
+        // The first heatmap first: the docks' views paint in the frame after it (Qt composes every
+        // GL view of the window in one frame, and under llvmpipe the first text of each costs tens
+        // of ms). Connected before the panels, so their refresh() for this trace waits too.
+        if (!image_view_->isVisible()) return;
+        for (QDockWidget* d : findChildren<QDockWidget*>()) d->setUpdatesEnabled(false);
+        QTimer::singleShot(400, this, &MainWindow::resume_dock_updates);  // in case no frame comes
+    });
     // First: the frame clock starts before any view rebuilds for the change.
     connect(settings_, &ViewSettings::selection_changed, this, [this] { frame_clock_.start(); });
     connect(settings_, &ViewSettings::style_changed, this, [this] { frame_clock_.start(); });
     image_view_ = new ImageView(session_, settings_);
     connect(image_view_, &QOpenGLWidget::frameSwapped, this, [this] {
+        if (startup_.heatmap_ms < 0 && startup_.trace_ms >= 0) {
+            startup_.heatmap_ms = double(startup_clock_.nsecsElapsed()) / 1e6;
+            emit first_heatmap_shown();
+            resume_dock_updates();
+        }
         if (!frame_clock_.isValid()) return;
         frame_ms_.push_back(double(frame_clock_.nsecsElapsed()) / 1e6);
         if (frame_ms_.size() > 64) frame_ms_.erase(frame_ms_.begin());
@@ -527,62 +550,87 @@ void MainWindow::build_status_bar() {
 }
 
 void MainWindow::update_status() {
+    // Each permanent field has a full, a medium and a short text; the bar shows the longest level at
+    // which all of them fit its width (nothing cut, down to a 640 px window); the full text of each is
+    // its tooltip.
     const auto m = session_->model();
-    QString model = m ? tr("%1 · %2").arg(session_->model_name(), QString::fromStdString(m->info().architecture))
-                      : tr("no model");
-    if (!startup_note_.isEmpty()) model = startup_note_ + "  ·  " + model;
-    // Short in the bar (it shares the width with the readouts), the whole description as a tooltip.
-    model_status_->setToolTip(model);
+    QStringList model;
     if (m) {
-        model = tr("%1 · %2").arg(session_->model_name(), m->swin ? tr("Swin") : tr("ViT"));
-        if (!startup_note_.isEmpty()) model = startup_note_ + "  ·  " + model;
+        model = {tr("%1 · %2").arg(session_->model_name(), QString::fromStdString(m->info().architecture)),
+                 tr("%1 · %2").arg(session_->model_name(), m->swin ? tr("Swin") : tr("ViT")), session_->model_name()};
+    } else {
+        model = {tr("no model"), tr("no model"), tr("no model")};
     }
-    model_status_->setText(model);
+    if (!startup_note_.isEmpty()) {
+        model[0] = startup_note_ + "  ·  " + model[0];
+        model[1] = startup_note_ + "  ·  " + model[1];
+    }
     const auto t = session_->trace();
     const auto st = session_->swin_trace();
+    QStringList tokens = {QString(), QString(), QString()};
     if (st && !st->blocks.empty()) {
         const int b = std::clamp(settings_->layer(), 0, int(st->blocks.size()) - 1);
         const SwinWindowGeometry& g = st->blocks[size_t(b)].geometry;
-        tokens_status_->setToolTip(tr("%1 · %2×%3 tokens of %4 px · %5 windows of %6×%6, shift %7")
-                                       .arg(QString::fromStdString(swin_block_name(*st, b)))
-                                       .arg(g.height)
-                                       .arg(g.width)
-                                       .arg(st->stage_stride(st->blocks[size_t(b)].stage))
-                                       .arg(g.num_windows())
-                                       .arg(g.window)
-                                       .arg(g.shift));
-        tokens_status_->setText(tr("%1 · %2×%3 tokens · %4 windows of %5×%5, shift %6")
-                                    .arg(QString::fromStdString(swin_block_name(*st, b)))
-                                    .arg(g.height)
-                                    .arg(g.width)
-                                    .arg(g.num_windows())
-                                    .arg(g.window)
-                                    .arg(g.shift));
-    } else {
-        tokens_status_->setText(t ? tr("%1 tokens (%2 special + %3×%4 patches)")
-                                        .arg(t->num_tokens)
-                                        .arg(t->num_prefix)
-                                        .arg(t->grid_height)
-                                        .arg(t->grid_width)
-                                  : QString());
+        const QString block = QString::fromStdString(swin_block_name(*st, b));
+        tokens = {tr("%1 · %2×%3 tokens of %4 px · %5 windows of %6×%6, shift %7")
+                      .arg(block)
+                      .arg(g.height)
+                      .arg(g.width)
+                      .arg(st->stage_stride(st->blocks[size_t(b)].stage))
+                      .arg(g.num_windows())
+                      .arg(g.window)
+                      .arg(g.shift),
+                  tr("%1 · %2×%3 tokens · %4 windows").arg(block).arg(g.height).arg(g.width).arg(g.num_windows()),
+                  tr("%1×%2 tokens").arg(g.height).arg(g.width)};
+    } else if (t) {
+        tokens = {tr("%1 tokens (%2 special + %3×%4 patches)").arg(t->num_tokens).arg(t->num_prefix).arg(t->grid_height).arg(t->grid_width),
+                  tr("%1 tokens (%2×%3 patches)").arg(t->num_tokens).arg(t->grid_height).arg(t->grid_width),
+                  tr("%1 tokens").arg(t->num_tokens)};
     }
-    QString timing;
+    QStringList timing = {QString(), QString(), QString()};
     progress_->setVisible(session_->busy());
-    if (session_->loading())
-        timing = tr("loading model…");
-    else if (session_->busy())
-        timing = tr("computing…");
-    else if (t || st)
-        timing = session_->last_was_full()
-                     ? tr("forward %1 ms").arg(session_->last_compute_ms(), 0, 'f', 1)
-                     : tr("partial recompute %1 ms (%2 %3 from %4)")
-                           .arg(session_->last_compute_ms(), 0, 'f', 1)
-                           .arg(session_->last_layers_computed())
-                           .arg(st ? tr("blocks") : tr("layers"))
-                           .arg(session_->last_recompute_from());
-    if (!frame_ms_.empty() && !session_->busy())
-        timing += tr(" · redraw %1 ms (median %2)").arg(last_frame_ms(), 0, 'f', 0).arg(median_frame_ms(), 0, 'f', 0);
-    timing_status_->setText(timing);
+    if (session_->loading()) {
+        timing = {tr("loading model…"), tr("loading…"), tr("loading…")};
+    } else if (session_->busy()) {
+        timing = {tr("computing…"), tr("computing…"), tr("computing…")};
+    } else if (t || st) {
+        const QString ms = QString::number(session_->last_compute_ms(), 'f', 1);
+        if (session_->last_was_full())
+            timing = {tr("forward %1 ms").arg(ms), tr("forward %1 ms").arg(ms), tr("%1 ms").arg(ms)};
+        else
+            timing = {tr("partial recompute %1 ms (%2 %3 from %4)")
+                          .arg(ms)
+                          .arg(session_->last_layers_computed())
+                          .arg(st ? tr("blocks") : tr("layers"))
+                          .arg(session_->last_recompute_from()),
+                      tr("partial %1 ms").arg(ms), tr("%1 ms").arg(ms)};
+    }
+    if (!frame_ms_.empty() && !session_->busy()) {
+        const QString last = QString::number(last_frame_ms(), 'f', 0), median = QString::number(median_frame_ms(), 'f', 0);
+        timing[0] += tr(" · redraw %1 ms (median %2)").arg(last, median);
+        timing[1] += tr(" · redraw %1 ms").arg(last);
+        timing[2] += tr(" · %1 ms").arg(last);
+    }
+    const std::array<QLabel*, 3> fields = {model_status_, tokens_status_, timing_status_};
+    const std::array<const QStringList*, 3> texts = {&model, &tokens, &timing};
+    // Room: the bar less the progress indicator, the size grip and the spacing between fields.
+    const int room = statusBar()->width() - (progress_->isVisible() ? progress_->maximumWidth() : 0) - 60;
+    int level = 0;
+    for (; level < 2; ++level) {
+        int need = 0;
+        for (size_t i = 0; i < fields.size(); ++i)
+            need += fields[i]->fontMetrics().horizontalAdvance((*texts[i])[level]) + 12;
+        if (need <= room) break;
+    }
+    for (size_t i = 0; i < fields.size(); ++i) {
+        fields[i]->setText((*texts[i])[level]);
+        fields[i]->setToolTip((*texts[i])[0]);
+    }
+}
+
+void MainWindow::resizeEvent(QResizeEvent* e) {
+    QMainWindow::resizeEvent(e);
+    update_status();  // the status fields' texts follow the width
 }
 
 double MainWindow::median_frame_ms() const {
@@ -624,7 +672,10 @@ void MainWindow::size_docks() {
         tabs->setElideMode(Qt::ElideNone);
         tabs->setUsesScrollButtons(true);
     }
-    // Left: as wide as the controls need (nothing cut), at least a fifth of the window; right: 30%.
+    // Left: as wide as the controls need (nothing cut), at least a fifth of the window. Right: what
+    // the image view leaves, between 300 px and 30% of the window: the view is as wide as a square
+    // heatmap filling its height needs (title and bottom line above and below, the special-token
+    // column and the colourbar beside), so no band of it stays empty.
     auto* scroll = qobject_cast<QScrollArea*>(controls_->widget());
     int need = 280;
     if (scroll && scroll->widget())
@@ -633,8 +684,11 @@ void MainWindow::size_docks() {
     QDockWidget* right = nullptr;
     for (QDockWidget* d : findChildren<QDockWidget*>())
         if (!d->isHidden() && dockWidgetArea(d) == Qt::RightDockWidgetArea) right = d;
-    resizeDocks({controls_}, {std::max(need, w / 5)}, Qt::Horizontal);
-    if (right) resizeDocks({right}, {std::max(w * 30 / 100, 300)}, Qt::Horizontal);
+    const int left = std::max(need, w / 5);
+    resizeDocks({controls_}, {left}, Qt::Horizontal);
+    const int view_h = centralWidget()->height() > 100 ? centralWidget()->height() : height() - 90;
+    const int view_w = image_view_->width_to_fill(view_h);
+    if (right) resizeDocks({right}, {std::clamp(w - left - view_w, 300, std::max(w * 30 / 100, 300))}, Qt::Horizontal);
 }
 
 QString MainWindow::error_text() const { return banner_->isHidden() ? QString() : banner_->text(); }
@@ -751,6 +805,15 @@ void MainWindow::rebuild_recent_menus() {
         recent_models_->addAction(p, this, [this, p] { open_model(p); });
     for (const QString& p : s.value("recent/images").toStringList())
         recent_images_->addAction(p, this, [this, p] { open_image(p); });
+}
+
+void MainWindow::resume_dock_updates() {
+    for (QDockWidget* d : findChildren<QDockWidget*>()) {
+        if (d->updatesEnabled()) continue;
+        d->setUpdatesEnabled(true);
+        for (GlFigureWidget* v : d->findChildren<GlFigureWidget*>()) v->update();
+        d->update();
+    }
 }
 
 void MainWindow::start(const StartupChoice& choice) {

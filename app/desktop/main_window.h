@@ -67,6 +67,15 @@ public:
     // value and the median of the last 64, in ms (0 before the first); also in the status bar.
     double last_frame_ms() const { return frame_ms_.empty() ? 0.0 : frame_ms_.back(); }
     double median_frame_ms() const;
+    // Start-up, in ms since the origin (the window's construction unless set_startup_origin gives an
+    // earlier clock, e.g. main()'s first line): the first model in place, the first trace, and the
+    // first frame of the image view with that trace's heatmap on screen; -1 until they happen.
+    struct StartupTimes {
+        double model_ms = -1, trace_ms = -1, heatmap_ms = -1;
+        double forward_ms = -1;  // the first forward pass itself (the session's timer)
+    };
+    const StartupTimes& startup_times() const { return startup_; }
+    void set_startup_origin(const QElapsedTimer& origin) { startup_clock_ = origin; }
     // File > Recent Models / Recent Images as stored (empty when not persisting).
     QStringList recent_models() const;
     QStringList recent_images() const;
@@ -105,11 +114,15 @@ public:
     // Copy figure: the view onto the clipboard as PNG and SVG (light theme, the last export's size).
     void copy_figure(FigureView view);
 
+signals:
+    void first_heatmap_shown();  // once: startup_times().heatmap_ms is set
+
 protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
     void closeEvent(QCloseEvent* e) override;
     void showEvent(QShowEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
 
 private:
     void build_menus();
@@ -128,6 +141,7 @@ private:
     void apply_view_extras(ExportRequest& r) const;  // the step, rollout and d_k the panels show
     void export_sheet_dialog();
     void export_sweep_dialog();
+    void resume_dock_updates();  // after the first heatmap: the docks' views paint again
 
     bool persist_;
     Session* session_;
@@ -155,6 +169,8 @@ private:
     QString image_path_;              // the image file on screen ("" for pasted or generated images)
     QString scene_path_;              // the last scene opened or saved
     bool presenting_ = false;
+    QElapsedTimer startup_clock_;
+    StartupTimes startup_;
     QElapsedTimer frame_clock_;       // runs from an input until the image view's frame is on screen
     std::vector<double> frame_ms_;    // the last 64 input-to-pixels times
     QString presentation_panel_ = "heads";

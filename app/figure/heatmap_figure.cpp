@@ -38,6 +38,16 @@ HeatmapLayout layout_heatmap(const HeatmapFigure& f, RectF box, const LayoutStyl
     return l;
 }
 
+float heatmap_width_for_height(const HeatmapFigure& f, float box_height, const LayoutStyle& s) {
+    if (f.grid_w <= 0 || f.grid_h <= 0) return 0.0f;
+    // The inverse of layout_heatmap's cell size: the cell the height allows, then the width it needs.
+    const int nside = int(f.side_values.size());
+    const float h = box_height - 2 * s.margin - (f.title.empty() ? 0.0f : s.title_height);
+    const float c = std::max(h, 0.0f) / float(std::max(f.grid_h, nside));
+    const float bar = f.show_colorbar ? s.gap + s.colorbar_width + s.colorbar_labels : 0.0f;
+    return 2 * s.margin + (nside ? c + s.gap : 0.0f) + c * float(f.grid_w) + bar;
+}
+
 HitResult hit_test(const HeatmapFigure& f, const HeatmapLayout& l, float x, float y) {
     HitResult r;
     if (l.grid.contains(x, y)) {

@@ -65,6 +65,9 @@ struct LayoutStyle {
 };
 
 HeatmapLayout layout_heatmap(const HeatmapFigure& f, RectF box, const LayoutStyle& style = {});
+// The narrowest box width at which layout_heatmap's cells are limited by `box_height` rather than
+// by the width: wider boxes only add empty space beside the figure, narrower ones leave it below.
+float heatmap_width_for_height(const HeatmapFigure& f, float box_height, const LayoutStyle& style = {});
 
 // What lies under a point: a patch cell, a special-token cell, or nothing.
 struct HitResult {
