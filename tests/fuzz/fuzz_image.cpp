@@ -21,6 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const std::runtime_error&) {
         return 0;
     }
+    // The resize reads every decoded pixel about 12 times per channel: linear, and bounded by the
+    // decode limit (kMaxDecodedPixels), but a 16-megapixel image takes ~10 s under ASan + coverage,
+    // the per-input timeout. Preprocessing is fuzzed on images up to 2 megapixels; the loader's
+    // limits on every size.
+    if (size_t(img.width) * size_t(img.height) > 2'000'000) return 0;
     PreprocessConfig cfg;
     cfg.height = cfg.width = 32;
     cfg.patch_size = 8;
