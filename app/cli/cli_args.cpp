@@ -127,7 +127,9 @@ std::string usage_text(const std::string& command) {
                "Prints the top-k classes with probabilities. Without MODEL, the embedded default ViT\n"
                "(assets/models/vitscope-vit-tiny; $VITSCOPE_ASSETS overrides the assets folder).\n\n"
                "  --topk K                    how many classes (default 5)\n"
-               "  --labels FILE               class names, one per line (when the model has none)\n"
+               "  --labels FILE               class names, one per line (overrides the model's own; a\n"
+               "                              1000-class model without names gets the built-in ImageNet-1k\n"
+               "                              names, other models show class numbers)\n"
                "  --json                      print {\"model\", \"top\":[{\"index\",\"label\",\"prob\"}], \"logits\"}\n" +
                run_options;
     if (command == "dump")
@@ -163,7 +165,8 @@ std::string usage_text(const std::string& command) {
         "  --caption TEXT              a line of your own above the provenance line\n"
         "  --step N                    --view shift: the step of the cyclic shift, 1-5 (map, roll,\n"
         "                              partition, masked attention, reverse roll; default 1)\n"
-        "  --labels FILE               class names, one per line (when the model has none)\n";
+        "  --labels FILE               class names, one per line (overrides the model's own; default:\n"
+        "                              its id2label, the built-in ImageNet-1k names for 1000 classes)\n";
     if (command == "analyze") return analyze_usage() + run_options;
     if (command == "figure")
         return "usage: vitscope-cli figure [MODEL] IMAGE --view VIEW --out FILE.png|svg|pdf [options]\n\n"
