@@ -264,7 +264,7 @@ private slots:
         QTest::newRow("unwritable out") << QStringList{"dump", model, "IMG", "--out", "/nonexistent/dir/x.safetensors"} << 1
                                         << "vitscope-cli: /nonexistent/dir/x.safetensors: cannot write: No such file or directory";
         QTest::newRow("unknown command") << QStringList{"explode"} << 2
-                                         << "vitscope-cli: unknown command 'explode' (commands: info, predict, dump, bench, figure, sheet, sweep, analyze; see --help)";
+                                         << "vitscope-cli: unknown command 'explode' (commands: info, predict, dump, bench, figure, sheet, sweep, analyze, models, pull; see --help)";
     }
 
     void errors_are_one_line() {

@@ -9,9 +9,11 @@
 #include "model_library.h"
 #include "model_reference.h"
 #include "model_loader.h"
+#include "json.h"
 #include "vit_forward.h"
 
 #include <QCryptographicHash>
+#include <QImage>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -75,7 +77,7 @@ private slots:
         if (python.isEmpty()) QSKIP("python3 is not installed: the local Hub server (tests/hub_server.py) needs it");
         weights_ = read_all(QString::fromStdString(data_path("vit/vit_tiny_hf/model.safetensors")));
         QVERIFY(weights_.size() > 1000);
-        for (const char* repo : {"test/tiny", "cut/tiny", "corrupt/tiny", "gated/tiny", "redirect/tiny", "slow/tiny"})
+        for (const char* repo : {"test/tiny", "test/other", "cut/tiny", "corrupt/tiny", "gated/tiny", "redirect/tiny", "slow/tiny"})
             add_repo(repo);
         // A sharded copy: the tensors split over two files, as transformers writes them.
         const std::vector<test::RawTensor> all = test::fixture_tensors(data_path("vit/vit_tiny_hf/model.safetensors"));
@@ -260,6 +262,59 @@ private slots:
         SafetensorsFile joined((snap + "/model.safetensors").toStdString()), original(data_path("vit/vit_tiny_hf/model.safetensors"));
         QCOMPARE(joined.tensors().size(), original.tensors().size());
         for (const auto& [name, info] : original.tensors()) QVERIFY(joined.read_f32(name) == original.read_f32(name));
+    }
+
+    // vitscope-cli: pull, a Hub id wherever a model goes (predict, figure), models, errors.
+    void cli_pulls_and_runs_hub_ids() {
+        QTemporaryDir cache, work;
+        QImage img(40, 32, QImage::Format_RGB32);
+        img.fill(QColor(120, 80, 200));
+        const QString image = work.filePath("img.png");
+        QVERIFY(img.save(image));
+        auto cli = [&](const QStringList& args, QString* err = nullptr) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("HF_ENDPOINT", endpoint_);
+            env.insert("VITSCOPE_CACHE", cache.path());
+            env.remove("HF_TOKEN");
+            p.setProcessEnvironment(env);
+            p.start(VITSCOPE_CLI_PATH, args);
+            p.waitForFinished(120000);
+            if (err) *err = QString::fromUtf8(p.readAllStandardError());
+            return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()));
+        };
+        QString err;
+        auto [code, out] = cli({"predict", "test/tiny", image, "--topk", "1", "--json"}, &err);
+        QCOMPARE(code, 0);
+        QVERIFY2(err.contains("vitscope-cli: downloading model.safetensors"), qPrintable(err));
+        QCOMPARE(parse_json(out.toStdString()).string_or("model", ""), std::string("main"));
+        const QString snap = cache.path() + "/models--test--tiny/snapshots/main";
+        QVERIFY(snapshot_complete(snap));
+        // pull of a cached model says so; of another downloads it.
+        std::tie(code, out) = cli({"pull", "test/tiny"});
+        QCOMPARE(code, 0);
+        QCOMPARE(out, "test/tiny already in the cache: " + snap + "\n");
+        std::tie(code, out) = cli({"pull", "redirect/tiny"});
+        QCOMPARE(code, 0);
+        QCOMPARE(out, "redirect/tiny downloaded to " + cache.path() + "/models--redirect--tiny/snapshots/main\n");
+        // A figure after a download (the network's application object gives way to the painter's).
+        const QString png = work.filePath("fig.png");
+        std::tie(code, out) = cli({"figure", "test/other", image, "--view", "image", "--out", png}, &err);
+        QVERIFY2(code == 0, qPrintable(err));
+        QVERIFY(QImage(png).width() > 0);
+        std::tie(code, out) = cli({"models"});
+        QCOMPARE(code, 0);
+        QVERIFY(out.contains("facebook/dinov2-with-registers-small"));
+        QVERIFY(out.contains("embedded:vitscope-swin-tiny"));
+        QVERIFY2(out.contains("  test/tiny" + QString(40, ' ') + format_bytes(list_cache(cache.path())[2].bytes)  /* sorted: redirect, test/other, test/tiny */),
+                 qPrintable(out));
+        std::tie(code, out) = cli({"info", "nobody/nothing"}, &err);
+        QCOMPARE(code, 1);
+        QCOMPARE(err, "vitscope-cli: nobody/nothing: not found on " + endpoint_ +
+                          " (HTTP 404 for config.json): check the model id and revision\n");
+        std::tie(code, out) = cli({"pull", "not-an-id"}, &err);
+        QCOMPARE(code, 2);
+        QCOMPARE(err, QString("vitscope-cli: pull expects a Hub id ORG/NAME[@REVISION], got 'not-an-id'\n"));
     }
 
     void pytorch_only_repo_says_how_to_convert() {

@@ -175,6 +175,7 @@ void HubDownload::on_headers() {
     }
     if (!part_.open(mode)) return fail(part_.fileName() + ": cannot write to the cache folder (" + part_.errorString() + ")");
     body_started_ = true;
+    report_progress(true);  // the size is known now
 }
 
 void HubDownload::on_data() {
@@ -213,6 +214,7 @@ void HubDownload::on_finished() {
     if (body_started_) {
         write_part();
         if (done_) return;
+        report_progress(true);
         part_.close();
         const qint64 have = QFileInfo(part_.fileName()).size();
         if (r->error() != QNetworkReply::NoError || (expected_size_ >= 0 && have != expected_size_))
