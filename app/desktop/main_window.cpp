@@ -12,6 +12,9 @@
 #include "image_loader.h"
 #include "image_view.h"
 #include "matrix_view.h"
+#include "model_library_dialog.h"
+#include "hub_cache.h"
+#include "model_reference.h"
 #include "overview_canvas.h"
 #include "predictions_panel.h"
 #include "query_row_chart.h"
@@ -236,6 +239,10 @@ void MainWindow::build_menus() {
     file->addAction(tr("Open Model &Folder…"), this, [this] {
         const QString p = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face model folder"));
         if (!p.isEmpty()) open_model(p);
+    });
+    file->addAction(tr("Model &Library…"), QKeySequence(tr("Ctrl+Shift+M")), this, [this] {
+        model_library()->show();
+        model_library()->raise();
     });
     file->addAction(tr("Open &Labels…"), this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open class names"), QString(),
@@ -641,7 +648,28 @@ QString MainWindow::error_text() const { return banner_->isHidden() ? QString() 
 
 void MainWindow::open_model(const QString& path) {
     pending_recent_model_ = path;
+    if (const std::optional<HubId> id = hub_id_of(path)) {
+        const QString snapshot = snapshot_folder(hub_cache_root(), *id);
+        if (!snapshot_complete(snapshot)) {  // the dialog downloads it, then asks to open the snapshot
+            model_library()->show();
+            model_library()->fetch(*id);
+            return;
+        }
+        session_->open_model(snapshot);
+        return;
+    }
     session_->open_model(path);
+}
+
+ModelLibraryDialog* MainWindow::model_library() {
+    if (!model_library_) {
+        model_library_ = new ModelLibraryDialog(persist_, this);
+        connect(model_library_, &ModelLibraryDialog::open_requested, this, [this](const QString& p) {
+            pending_recent_model_ = p;
+            session_->open_model(p);
+        });
+    }
+    return model_library_;
 }
 
 bool MainWindow::open_image(const QString& path) {
@@ -766,7 +794,8 @@ void MainWindow::start(const StartupChoice& choice) {
         }
     }
     if (!choice.model_path.isEmpty()) pending_recent_model_ = model;  // a recent file once it loads
-    session_->open_model(model);
+    if (hub_id_of(model)) open_model(model);  // from the cache, or downloaded in the Model library
+    else session_->open_model(model);
 
     QString image = choice.image_path;
     if (image.isEmpty()) {

@@ -154,10 +154,12 @@ void HubDownload::on_headers() {
     if (expected_size_ < 0 && reply_->hasRawHeader("X-Linked-Size"))
         expected_size_ = reply_->rawHeader("X-Linked-Size").toLongLong();
     if (status != 200 && status != 206) return;
-    if (current_.need == Need::Probe)
+    if (current_.need == Need::Probe) {
+        remove_partial();  // nothing here can ever complete
         return fail(QString("%1 has only PyTorch weights (%2), which vitscope does not read: convert them once with "
                             "`python3 tools/convert_to_safetensors.py %1 FOLDER` and open FOLDER")
                         .arg(QString::fromStdString(id_.text()), current_.file));
+    }
     if (expected_sha_.isEmpty()) expected_sha_ = sha256_from_etag(reply_->rawHeader("ETag"));
     QIODevice::OpenMode mode = QIODevice::WriteOnly | QIODevice::Truncate;
     if (status == 206) {
@@ -254,6 +256,7 @@ void HubDownload::file_missing() {
         queue_ = {{"pytorch_model.bin", Need::Probe}};
         return next_file();
     case Need::Probe:
+        remove_partial();
         return fail(QString("%1 has no model.safetensors, model.safetensors.index.json or pytorch_model.bin; "
                             "not a model vitscope can open")
                         .arg(QString::fromStdString(id_.text())));
