@@ -169,6 +169,10 @@ private slots:
         QCOMPARE(l.names[285], std::string("Egyptian cat"));
         QCOMPARE(l.names[999], std::string("toilet tissue"));
         QCOMPARE(l.source, std::string("built-in ImageNet-1k"));
+        Result info = cli({"info", in1k});
+        QVERIFY2(info.out.contains("classes:        1000 (names: built-in ImageNet-1k)"), qPrintable(info.out));
+        info = cli({"info", fixture("vit/vit_tiny_hf")});
+        QVERIFY2(info.out.contains("classes:        10 (names: config.json id2label)"), qPrintable(info.out));
         // A model's own id2label wins.
         const ClassLabels own = class_labels_for(load_model(data_path("vit/vit_tiny_hf")), assets);
         QCOMPARE(own.source, std::string("config.json id2label"));

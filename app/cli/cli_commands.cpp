@@ -6,6 +6,8 @@
 #include "cli_model_run.h"
 #include "fp32_peak.h"
 
+#include "class_labels.h"
+#include "default_assets.h"
 #include "model_loader.h"
 #include "safetensors.h"
 
@@ -196,9 +198,12 @@ int cmd_info(const Args& a) {
     const InfoRows hyper = architecture_report(m).hyper_parameters(m);
     rows.insert(rows.end(), hyper.begin(), hyper.end());
     const int classes = m.num_classes();
+    const ClassLabels names = class_labels_for(m, default_assets_dir().toStdString());
     rows.push_back({"classes", format("%d%s", classes,
-                                      classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)")
-                                              : "")});
+                                      !classes ? ""
+                                      : names.names.empty()
+                                          ? " (no names: classes show as numbers; --labels FILE names them)"
+                                          : (" (names: " + names.source + ")").c_str())});
     rows.push_back({"parameters", std::to_string(info.num_parameters)});
     rows.push_back({"preprocess", format("crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)",
                                          double(info.crop_pct), double(info.mean[0]), double(info.mean[1]),

@@ -2,6 +2,8 @@
 
 #include "default_assets.h"
 
+#include "class_labels.h"
+
 #include "attention_stats.h"
 #include "controls_dock.h"
 #include "analyses_panel.h"
@@ -160,6 +162,13 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
         banner_->hide();
         banner_->clear();
         update_status();
+        try {  // e.g. a 21k-class head: no built-in names, say so
+            if (const auto m = session_->model()) {
+                const std::string note = class_labels_for(*m, default_assets_dir().toStdString()).note;
+                if (!note.empty()) statusBar()->showMessage(QString::fromStdString(note), 15000);
+            }
+        } catch (const std::exception&) {  // no built-in list: the classes show as numbers anyway
+        }
         if (pending_scene_) {
             const Scene sc = *pending_scene_;
             pending_scene_.reset();
