@@ -194,6 +194,18 @@ private slots:
         }
     }
 
+    void pytorch_only_folder_names_the_converter() {
+        const QString folder = dir_.filePath("torch-only");
+        QVERIFY(QDir().mkpath(folder));
+        QFile bin(folder + "/pytorch_model.bin");
+        QVERIFY(bin.open(QIODevice::WriteOnly));
+        bin.close();
+        Result r = cli({"info", folder});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err, "vitscope-cli: " + folder + ": only pytorch_model.bin found (vitscope reads safetensors); convert "
+                        "it with `python3 tools/convert_to_safetensors.py " + folder + " FOLDER` and open FOLDER\n");
+    }
+
     void dump_writes_every_layer() {
         const QString out = dir_.filePath("dump.safetensors");
         Result r = cli({"dump", fixture("vit/dinov2_reg_tiny_hf"), image_, "--out", out, "--mask-keys", "5,6", "--logits", "--input-size", "56x56"});

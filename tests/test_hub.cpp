@@ -66,6 +66,7 @@ class TestHub : public QObject {
 
 private slots:
     void initTestCase() {
+        qunsetenv("HF_TOKEN");
         weights_ = read_all(QString::fromStdString(data_path("vit/vit_tiny_hf/model.safetensors")));
         QVERIFY(weights_.size() > 1000);
         for (const char* repo : {"test/tiny", "test/other", "cut/tiny", "corrupt/tiny", "gated/tiny", "redirect/tiny", "slow/tiny"})
@@ -125,6 +126,7 @@ private slots:
                                                   "models--test--tiny/snapshots/main/config.json",
                                                   "models--test--tiny/snapshots/main/model.safetensors"}));
         QCOMPARE(read_all(snap + "/model.safetensors"), weights_);
+        QCOMPARE(load_model(snap.toStdString()).info().name, std::string("test/tiny"));  // named by its id
         QVERIFY(!seen.empty());
         QCOMPARE(seen.back().file, QString("model.safetensors"));
         // Loaded and run: the same logits as the fixture it came from.
@@ -257,7 +259,6 @@ private slots:
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
             env.insert("HF_ENDPOINT", endpoint_);
             env.insert("VITSCOPE_CACHE", cache.path());
-            env.remove("HF_TOKEN");
             p.setProcessEnvironment(env);
             p.start(VITSCOPE_CLI_PATH, args);
             p.waitForFinished(120000);
@@ -268,7 +269,7 @@ private slots:
         auto [code, out] = cli({"predict", "test/tiny", image, "--topk", "1", "--json"}, &err);
         QCOMPARE(code, 0);
         QVERIFY2(err.contains("vitscope-cli: downloading model.safetensors"), qPrintable(err));
-        QCOMPARE(parse_json(out.toStdString()).string_or("model", ""), std::string("main"));
+        QCOMPARE(parse_json(out.toStdString()).string_or("model", ""), std::string("test/tiny"));  // its Hub id
         const QString snap = cache.path() + "/models--test--tiny/snapshots/main";
         QVERIFY(snapshot_complete(snap));
         // pull of a cached model says so; of another downloads it.
@@ -293,6 +294,14 @@ private slots:
         QCOMPARE(code, 1);
         QCOMPARE(err, "vitscope-cli: nobody/nothing: not found on " + endpoint_ +
                           " (HTTP 404 for config.json): check the model id and revision\n");
+        // HF_TOKEN opens a gated repo.
+        std::tie(code, out) = cli({"pull", "gated/tiny"}, &err);
+        QCOMPARE(code, 1);
+        QVERIFY2(err.startsWith("vitscope-cli: gated/tiny: access denied (HTTP 401 for config.json)"), qPrintable(err));
+        qputenv("HF_TOKEN", "let-me-in");
+        std::tie(code, out) = cli({"pull", "gated/tiny@main"}, &err);
+        qunsetenv("HF_TOKEN");
+        QVERIFY2(code == 0, qPrintable(err));
         std::tie(code, out) = cli({"pull", "not-an-id"}, &err);
         QCOMPARE(code, 2);
         QCOMPARE(err, QString("vitscope-cli: pull expects a Hub id ORG/NAME[@REVISION], got 'not-an-id'\n"));
