@@ -656,7 +656,6 @@ void MainWindow::size_docks() {
 QString MainWindow::error_text() const { return banner_->isHidden() ? QString() : banner_->text(); }
 
 void MainWindow::open_model(const QString& path) {
-    pending_recent_model_ = path;
     if (const std::optional<HubId> id = hub_id_of(path)) {
         const QString snapshot = snapshot_folder(hub_cache_root(), *id);
         if (!snapshot_complete(snapshot)) {  // the dialog downloads it, then asks to open the snapshot
@@ -664,9 +663,11 @@ void MainWindow::open_model(const QString& path) {
             model_library()->fetch(*id);
             return;
         }
+        pending_recent_model_ = path;
         session_->open_model(snapshot);
         return;
     }
+    pending_recent_model_ = path;
     session_->open_model(path);
 }
 
@@ -802,9 +803,16 @@ void MainWindow::start(const StartupChoice& choice) {
             notes << tr("default model not built yet: test fixture");
         }
     }
-    if (!choice.model_path.isEmpty()) pending_recent_model_ = model;  // a recent file once it loads
-    if (hub_id_of(model)) open_model(model);  // from the cache, or downloaded in the Model library
-    else session_->open_model(model);
+    if (const auto id = hub_id_of(model); id && !snapshot_complete(snapshot_folder(hub_cache_root(), *id))) {
+        // Downloaded in the Model library, which opens it when done; the default model meanwhile.
+        session_->open_model(default_vit_model_path());
+        open_model(model);
+    } else if (id) {
+        open_model(model);  // from the cache
+    } else {
+        if (!choice.model_path.isEmpty()) pending_recent_model_ = model;  // a recent file once it loads
+        session_->open_model(model);
+    }
 
     QString image = choice.image_path;
     if (image.isEmpty()) {

@@ -79,9 +79,16 @@ ModelLibraryDialog::ModelLibraryDialog(bool persist, QWidget* parent) : QDialog(
     fetch_typed_button_ = new QPushButton(tr("Fetch"), this);
     connect(fetch_typed_button_, &QPushButton::clicked, this, &ModelLibraryDialog::fetch_typed);
     actions->addWidget(fetch_typed_button_);
-    auto* local = new QPushButton(tr("Open Local Folder or File…"), this);
+    auto* local = new QPushButton(tr("Open Local Folder…"), this);
     connect(local, &QPushButton::clicked, this, &ModelLibraryDialog::open_local);
     actions->addWidget(local);
+    auto* local_file = new QPushButton(tr("Open Local File…"), this);
+    connect(local_file, &QPushButton::clicked, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open a model file"), QString(),
+                                                       tr("Models (*.safetensors config.json)"));
+        if (!p.isEmpty()) emit open_requested(QFileInfo(p).fileName() == "config.json" ? QFileInfo(p).absolutePath() : p);
+    });
+    actions->addWidget(local_file);
     layout->addLayout(actions);
 
     auto* token_row = new QHBoxLayout;
