@@ -9,6 +9,7 @@ The ORG chooses a behaviour:
   cut       an LFS file asked for without Range: full Content-Length, half the body, then close
   corrupt   an LFS file's body with one byte flipped (headers still give the true hash)
   slow      LFS bodies in 256-byte pieces, 20 ms apart
+  norange   Range headers ignored (the whole file, 200)
 Every request is appended to ROOT/requests.log as "METHOD PATH RANGE". Prints the port, then serves.
 Usage: hub_server.py ROOT
 """
@@ -80,7 +81,7 @@ class Hub(http.server.BaseHTTPRequestHandler):
             data = data[:100] + bytes([data[100] ^ 0xFF]) + data[101:]
         start, status = 0, 200
         wanted = self.headers.get("Range")
-        if wanted and wanted.startswith("bytes=") and wanted.endswith("-"):
+        if wanted and wanted.startswith("bytes=") and wanted.endswith("-") and org != "norange":
             start, status = int(wanted[6:-1]), 206
         body = data[start:]
         self.send_response(status)

@@ -69,7 +69,7 @@ private slots:
         qunsetenv("HF_TOKEN");
         weights_ = read_all(QString::fromStdString(data_path("vit/vit_tiny_hf/model.safetensors")));
         QVERIFY(weights_.size() > 1000);
-        for (const char* repo : {"test/tiny", "test/other", "cut/tiny", "corrupt/tiny", "gated/tiny", "redirect/tiny", "slow/tiny"})
+        for (const char* repo : {"test/tiny", "test/other", "norange/tiny", "cut/tiny", "corrupt/tiny", "gated/tiny", "redirect/tiny", "slow/tiny"})
             add_repo(repo);
         // A sharded copy: the tensors split over two files, as transformers writes them.
         const std::vector<test::RawTensor> all = test::fixture_tensors(data_path("vit/vit_tiny_hf/model.safetensors"));
@@ -107,6 +107,19 @@ private slots:
         QVERIFY(hub_id_of("org/other"));
         QCOMPARE(format_bytes(999), QString("999 B"));
         QCOMPARE(format_bytes(22883608), QString("22.9 MB"));
+        DownloadProgress p;
+        p.file = "model.safetensors";
+        p.file_received = 12300000;
+        p.file_total = 22900000;
+        p.file_index = 2;
+        p.file_count = 3;
+        p.bytes_per_second = 4100000;
+        p.seconds_left = 2.6;
+        QCOMPARE(describe_progress(p), QString("model.safetensors (2/3): 12.3 MB of 22.9 MB, 4.10 MB/s, 3 s left"));
+        p.file_total = -1;
+        p.bytes_per_second = 0;
+        p.seconds_left = -1;
+        QCOMPARE(describe_progress(p), QString("model.safetensors (2/3): 12.3 MB"));
         for (const char* id : {"facebook/dino-vits16", "facebook/dino-vits8", "facebook/dino-vitb16",
                                "facebook/deit-tiny-patch16-224", "facebook/deit-small-patch16-224",
                                "google/vit-base-patch16-224", "facebook/dinov2-small",
@@ -170,6 +183,16 @@ private slots:
         QVERIFY(!QFileInfo::exists(part));
         QVERIFY2(requests().contains(QString("GET /cut/tiny/resolve/main/model.safetensors bytes=%1-").arg(weights_.size() / 2)),
                  qPrintable(requests().join('\n')));
+    }
+
+    void server_without_ranges_restarts_the_file() {
+        // A .part left by an earlier try, but the server answers the Range request with the whole file.
+        QTemporaryDir cache;
+        const QString part = cache.path() + "/models--norange--tiny/snapshots/main/model.safetensors.part";
+        write_all(part, QByteArray(1000, 'x'));
+        const QString snap = ensure_downloaded(*parse_hub_id("norange/tiny"), settings(cache), {});
+        QCOMPARE(read_all(snap + "/model.safetensors"), weights_);
+        QVERIFY(requests().contains("GET /norange/tiny/resolve/main/model.safetensors bytes=1000-"));
     }
 
     void corrupt_body_is_rejected() {
