@@ -2,6 +2,7 @@
 // downloads in the dialog and opens the snapshot; the cache list and delete; cancel; a
 // PyTorch-only repo shows the conversion command.
 #include "local_hub.h"
+#include "raw_safetensors.h"
 
 #include "gl_figure_widget.h"
 #include "hub_cache.h"
@@ -106,6 +107,28 @@ private slots:
         QCOMPARE(d->status_text(), QString("Deleted test/tiny from the cache."));
         QCOMPARE(d->cache_table()->rowCount(), 0);
         QVERIFY(list_cache(cache_.path()).empty());
+    }
+
+    // Step one of the same issue, in the app: a bare 1000-class checkpoint gets the built-in
+    // ImageNet-1k names (the session asks class_labels_for, as the CLI does).
+    void imagenet_names_for_a_bare_1000_class_model() {
+        std::vector<test::RawTensor> ts = test::fixture_tensors(test::data_path("vit/vit_tiny_timm.safetensors"));
+        test::RawTensor* w = test::find_tensor(ts, "head.weight");
+        test::RawTensor* b = test::find_tensor(ts, "head.bias");
+        QVERIFY(w && b);
+        w->shape = {1000, 32};
+        w->bytes = test::f32_bytes(std::vector<float>(1000 * 32, 0.0f));
+        b->shape = {1000};
+        b->bytes = test::f32_bytes(std::vector<float>(1000, 0.0f));
+        const QString path = cache_.filePath("in1k.safetensors");
+        test::write_raw(path.toStdString(), ts);
+        w_->open_model(path);
+        QTRY_COMPARE_WITH_TIMEOUT(w_->session()->model_path(), path, 20000);
+        QVERIFY(w_->session()->wait_idle());
+        const QStringList labels = w_->session()->labels();
+        QCOMPARE(labels.size(), 1000);
+        QCOMPARE(labels[88], QString("macaw"));
+        QCOMPARE(labels[999], QString("toilet tissue"));
     }
 
     void cleanupTestCase() { w_.reset(); }
