@@ -40,6 +40,25 @@ std::optional<JsonValue> read_json_file(const fs::path& p) {
 
 }  // namespace
 
+namespace {
+
+// A folder's name, except for a snapshot of the model cache (models--ORG--NAME/snapshots/REV, the
+// Hub's layout): "ORG/NAME", with "@REV" unless REV is main.
+std::string folder_display_name(const fs::path& folder) {
+    const std::string name = folder.filename().string();
+    const fs::path snapshots = folder.parent_path();
+    const std::string repo = snapshots.parent_path().filename().string();
+    const std::string prefix = "models--";
+    if (snapshots.filename() != "snapshots" || repo.rfind(prefix, 0) != 0) return name;
+    const std::string rest = repo.substr(prefix.size());
+    const size_t sep = rest.find("--");
+    if (sep == std::string::npos || sep == 0) return name;
+    const std::string id = rest.substr(0, sep) + "/" + rest.substr(sep + 2);
+    return name == "main" ? id : id + "@" + name;
+}
+
+}  // namespace
+
 CheckpointSource open_checkpoint(const std::string& path) {
     CheckpointSource src;
     src.path = path;
@@ -50,7 +69,8 @@ CheckpointSource open_checkpoint(const std::string& path) {
         fs::path weights = p / "model.safetensors";
         if (!fs::exists(weights, ec)) {
             if (fs::exists(p / "pytorch_model.bin", ec))
-                throw FileError(path + ": only pytorch_model.bin found; convert it to model.safetensors first");
+                throw FileError(path + ": only pytorch_model.bin found (vitscope reads safetensors); convert it with "
+                                       "`python3 tools/convert_to_safetensors.py " + path + " FOLDER` and open FOLDER");
             throw FileError(path + ": folder has no model.safetensors");
         }
         src.config = read_json_file(p / "config.json");
@@ -58,8 +78,7 @@ CheckpointSource open_checkpoint(const std::string& path) {
         src.preprocessor = read_json_file(p / "preprocessor_config.json");
         src.preprocessor_path = (p / "preprocessor_config.json").string();
         src.file = std::make_unique<SafetensorsFile>(weights.string());
-        fs::path clean = p.has_filename() ? p : p.parent_path();
-        src.display_name = clean.filename().string();
+        src.display_name = folder_display_name(p.has_filename() ? p : p.parent_path());
     } else {
         src.file = std::make_unique<SafetensorsFile>(path);
         src.display_name = p.stem().string();
@@ -69,7 +88,7 @@ CheckpointSource open_checkpoint(const std::string& path) {
             src.config_path = (p.parent_path() / "config.json").string();
             src.preprocessor = read_json_file(p.parent_path() / "preprocessor_config.json");
             src.preprocessor_path = (p.parent_path() / "preprocessor_config.json").string();
-            if (!p.parent_path().filename().empty()) src.display_name = p.parent_path().filename().string();
+            if (!p.parent_path().filename().empty()) src.display_name = folder_display_name(p.parent_path());
         }
     }
     return src;

@@ -3,6 +3,8 @@
 #include "json.h"
 #include "safetensors.h"
 #include "raw_safetensors.h"
+#include "class_labels.h"
+#include "model_loader.h"
 
 #include <QDir>
 #include <QImage>
@@ -27,6 +29,22 @@ Result cli(const QStringList& args) {
 }
 
 QString fixture(const char* rel) { return QString::fromStdString(data_path(rel)); }
+
+// The tiny timm ViT with a `classes`-way head (no config, so no names of its own) whose bias makes
+// class `winner` the top-1 on any input.
+void write_vit_with_head(const QString& path, int classes, int winner) {
+    std::vector<test::RawTensor> ts = test::fixture_tensors(data_path("vit/vit_tiny_timm.safetensors"));
+    test::RawTensor* w = test::find_tensor(ts, "head.weight");
+    test::RawTensor* b = test::find_tensor(ts, "head.bias");
+    QVERIFY(w && b);
+    w->shape = {classes, 32};
+    w->bytes = test::f32_bytes(std::vector<float>(size_t(classes) * 32, 0.0f));
+    std::vector<float> bias(size_t(classes), 0.0f);
+    bias[size_t(winner)] = 20.0f;
+    b->shape = {classes};
+    b->bytes = test::f32_bytes(bias);
+    test::write_raw(path.toStdString(), ts);
+}
 
 }  // namespace
 
@@ -104,6 +122,90 @@ private slots:
         QVERIFY2(r.out.contains(" 1. class "), qPrintable(r.out));
     }
 
+    void predict_names_imagenet_classes() {
+        // A bare 1000-class checkpoint gets the built-in ImageNet-1k names (class 88 is "macaw").
+        const QString model = dir_.filePath("in1k.safetensors");
+        write_vit_with_head(model, 1000, 88);
+        Result r = cli({"predict", model, image_, "--topk", "1"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(" 1. macaw "), qPrintable(r.out));
+        QVERIFY2(r.out.contains("(class 88)"), qPrintable(r.out));
+        Result j = cli({"predict", model, image_, "--topk", "1", "--json"});
+        QCOMPARE(parse_json(j.out.toStdString()).find("top")->items()[0].string_or("label", ""), std::string("macaw"));
+        // --labels overrides the built-in names (and the model's own).
+        QFile f(dir_.filePath("names.txt"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 1000; ++i) f.write(QByteArray("mine-") + QByteArray::number(i) + "\r\n");
+        f.close();
+        Result o = cli({"predict", model, image_, "--topk", "1", "--labels", f.fileName()});
+        QCOMPARE(o.code, 0);
+        QVERIFY2(o.out.contains(" 1. mine-88 "), qPrintable(o.out));
+        Result h = cli({"predict", fixture("vit/vit_tiny_hf"), image_, "--topk", "1", "--labels", f.fileName()});
+        QCOMPARE(h.code, 1);
+        QCOMPARE(h.err.trimmed(), "vitscope-cli: " + f.fileName() +
+                                      ": has 1000 lines but the model has 10 classes (one name per line expected)");
+    }
+
+    void predict_21k_gets_numbers_and_a_note() {
+        const QString model = dir_.filePath("in21k.safetensors");
+        write_vit_with_head(model, kImageNet21kClasses, 12345);
+        Result r = cli({"predict", model, image_, "--topk", "1"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(" 1. class 12345 "), qPrintable(r.out));
+        QCOMPARE(r.err.trimmed(), QString("vitscope-cli: note: 21843 classes (ImageNet-21k): no class names are built "
+                                          "in, so classes show as numbers (give a list with --labels FILE or File > "
+                                          "Open Labels)"));
+    }
+
+    void class_labels_lookup() {
+        // One function decides for the app and the CLI.
+        const std::string assets = VITSCOPE_ASSETS_DIR;
+        const QString in1k = dir_.filePath("lookup1k.safetensors");
+        write_vit_with_head(in1k, 1000, 0);
+        const LoadedModel m = load_model(in1k.toStdString());
+        const ClassLabels l = class_labels_for(m, assets);
+        QCOMPARE(l.names.size(), size_t(1000));
+        QCOMPARE(l.names[0], std::string("tench"));
+        QCOMPARE(l.names[285], std::string("Egyptian cat"));
+        QCOMPARE(l.names[999], std::string("toilet tissue"));
+        QCOMPARE(l.source, std::string("built-in ImageNet-1k"));
+        Result info = cli({"info", in1k});
+        QVERIFY2(info.out.contains("classes:        1000 (names: built-in ImageNet-1k)"), qPrintable(info.out));
+        info = cli({"info", fixture("vit/vit_tiny_hf")});
+        QVERIFY2(info.out.contains("classes:        10 (names: config.json id2label)"), qPrintable(info.out));
+        // A model's own id2label wins.
+        const ClassLabels own = class_labels_for(load_model(data_path("vit/vit_tiny_hf")), assets);
+        QCOMPARE(own.source, std::string("config.json id2label"));
+        QCOMPARE(own.names.size(), size_t(10));
+        // Other class counts: no names, no note.
+        const ClassLabels ten = class_labels_for(load_model(data_path("vit/vit_tiny_timm.safetensors")), assets);
+        QVERIFY(ten.names.empty() && ten.note.empty());
+        QCOMPARE(labels_or_numbers({}, 2), (std::vector<std::string>{"class 0", "class 1"}));
+        // Without the assets: one actionable line naming the file.
+        const std::string gone = dir_.filePath("no-assets").toStdString();
+        try {
+            class_labels_for(m, gone);
+            QFAIL("expected FileError");
+        } catch (const FileError& e) {
+            QCOMPARE(std::string(e.what()),
+                     gone + "/labels/imagenet1k.txt: cannot open the class names file; the built-in ImageNet-1k "
+                            "names are missing (reinstall vitscope, point VITSCOPE_ASSETS at its assets folder, or "
+                            "give the names with --labels FILE)");
+        }
+    }
+
+    void pytorch_only_folder_names_the_converter() {
+        const QString folder = dir_.filePath("torch-only");
+        QVERIFY(QDir().mkpath(folder));
+        QFile bin(folder + "/pytorch_model.bin");
+        QVERIFY(bin.open(QIODevice::WriteOnly));
+        bin.close();
+        Result r = cli({"info", folder});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err, "vitscope-cli: " + folder + ": only pytorch_model.bin found (vitscope reads safetensors); convert "
+                        "it with `python3 tools/convert_to_safetensors.py " + folder + " FOLDER` and open FOLDER\n");
+    }
+
     void dump_writes_every_layer() {
         const QString out = dir_.filePath("dump.safetensors");
         Result r = cli({"dump", fixture("vit/dinov2_reg_tiny_hf"), image_, "--out", out, "--mask-keys", "5,6", "--logits", "--input-size", "56x56"});
@@ -178,7 +280,7 @@ private slots:
         QTest::newRow("unwritable out") << QStringList{"dump", model, "IMG", "--out", "/nonexistent/dir/x.safetensors"} << 1
                                         << "vitscope-cli: /nonexistent/dir/x.safetensors: cannot write: No such file or directory";
         QTest::newRow("unknown command") << QStringList{"explode"} << 2
-                                         << "vitscope-cli: unknown command 'explode' (commands: info, predict, dump, bench, figure, sheet, sweep, analyze; see --help)";
+                                         << "vitscope-cli: unknown command 'explode' (commands: info, predict, dump, bench, figure, sheet, sweep, analyze, models, pull; see --help)";
     }
 
     void errors_are_one_line() {

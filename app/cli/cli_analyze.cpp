@@ -1,6 +1,7 @@
 #include "cli_analyze.h"
 
 #include "cli_commands.h"
+#include "cli_hub.h"
 #include "cli_model_run.h"
 
 #include "attention_distance.h"
@@ -301,7 +302,7 @@ int cmd_analyze(const Args& a) {
                          "swin-leakage, got '" + what + "'");
     apply_threads(a);
     ModelRun r;
-    r.model = load_model(paths.model);
+    r.model = load_cli_model(paths.model);
     if (r.model.swin && (what == "rollout" || what == "posembed" || what == "filters"))
         throw std::runtime_error("analyze --what " + what + " needs a ViT-family model; " + paths.model +
                                  " is Swin (" +

@@ -117,6 +117,27 @@ std::string usage_text(const std::string& command) {
         "  --no-shift-mask             shift without the -100 mask between regions (shows the leak)\n"
         "  --no-rel-bias               leave out the relative position bias\n"
         "  (--mask-keys takes stage-0 patch indices row*W+col for Swin; --layers counts blocks)\n";
+    if (command == "models")
+        return "usage: vitscope-cli models\n\n"
+               "Lists the curated model library (id, family, parameters, approximate download, licence,\n"
+               "input size, what it is good for in class), then every model in the download cache with\n"
+               "its size on disk (an interrupted download is marked incomplete; `pull` resumes it).\n"
+               "Delete a cached model in the app (File > Model library) or remove its folder.\n";
+    if (command == "pull")
+        return "usage: vitscope-cli pull ORG/NAME[@REVISION]\n\n"
+               "Downloads a model from the Hugging Face Hub into the cache: config.json,\n"
+               "preprocessor_config.json when present, and model.safetensors (or the sharded\n"
+               "model.safetensors.index.json and its shards, joined into one model.safetensors). Progress\n"
+               "goes to stderr. Each file is written as FILE.part, resumed with an HTTP Range request after\n"
+               "an interruption, checked against the SHA-256 the Hub reports (X-Linked-Etag / ETag) and only\n"
+               "then renamed: nothing half-downloaded is ever loaded. REVISION: a branch, tag or commit\n"
+               "(default main). Every command that takes MODEL accepts the same id and pulls it when missing.\n\n"
+               "Environment:\n"
+               "  HF_ENDPOINT                 the server (default https://huggingface.co)\n"
+               "  HF_TOKEN                    access token for gated or private repos\n"
+               "  VITSCOPE_CACHE              the cache folder (default ~/.cache/vitscope/hub; layout\n"
+               "                              models--ORG--NAME/snapshots/REVISION/)\n\n"
+               "Repos with only pytorch_model.bin: convert them with tools/convert_to_safetensors.py.\n";
     if (command == "info")
         return "usage: vitscope-cli info MODEL\n\n"
                "Prints the architecture, naming scheme, hyper-parameters, parameter count and what was\n"
@@ -127,7 +148,9 @@ std::string usage_text(const std::string& command) {
                "Prints the top-k classes with probabilities. Without MODEL, the embedded default ViT\n"
                "(assets/models/vitscope-vit-tiny; $VITSCOPE_ASSETS overrides the assets folder).\n\n"
                "  --topk K                    how many classes (default 5)\n"
-               "  --labels FILE               class names, one per line (when the model has none)\n"
+               "  --labels FILE               class names, one per line (overrides the model's own; a\n"
+               "                              1000-class model without names gets the built-in ImageNet-1k\n"
+               "                              names, other models show class numbers)\n"
                "  --json                      print {\"model\", \"top\":[{\"index\",\"label\",\"prob\"}], \"logits\"}\n" +
                run_options;
     if (command == "dump")
@@ -163,7 +186,8 @@ std::string usage_text(const std::string& command) {
         "  --caption TEXT              a line of your own above the provenance line\n"
         "  --step N                    --view shift: the step of the cyclic shift, 1-5 (map, roll,\n"
         "                              partition, masked attention, reverse roll; default 1)\n"
-        "  --labels FILE               class names, one per line (when the model has none)\n";
+        "  --labels FILE               class names, one per line (overrides the model's own; default:\n"
+        "                              its id2label, the built-in ImageNet-1k names for 1000 classes)\n";
     if (command == "analyze") return analyze_usage() + run_options;
     if (command == "figure")
         return "usage: vitscope-cli figure [MODEL] IMAGE --view VIEW --out FILE.png|svg|pdf [options]\n\n"
@@ -219,10 +243,13 @@ std::string usage_text(const std::string& command) {
            "                              rollout, mean attention distance, softmax saturation, padding\n"
            "                              leakage, head similarity, position embeddings, patch filters\n"
            "                              as a table or --json\n"
+           "  models                      the curated model library and the download cache with sizes\n"
+           "  pull ORG/NAME[@REV]         download a model from the Hugging Face Hub into the cache\n"
            "  help [COMMAND]              this text, or a command's options\n\n"
-           "MODEL: a Hugging Face model folder (config.json + model.safetensors) or a timm-named\n"
-           ".safetensors file (F32/F16/BF16). Supported: ViT, DeiT (plain and distilled), DINO, DINOv2\n"
-           "(LayerScale, registers), Swin v1 (Hugging Face, timm >= 0.9 and Microsoft naming).\n"
+           "MODEL: a Hugging Face model folder (config.json + model.safetensors), a timm-named\n"
+           ".safetensors file (F32/F16/BF16), or a Hub id ORG/NAME[@REV] (downloaded into the cache when\n"
+           "missing; see `vitscope-cli pull --help`). Supported: ViT, DeiT (plain and distilled), DINO,\n"
+           "DINOv2 (LayerScale, registers), Swin v1 (Hugging Face, timm >= 0.9 and Microsoft naming).\n"
            "IMAGE: PNG, JPEG, BMP, ... (anything Qt decodes).\n"
            "Exit status: 0 on success, 1 on any error (one line on stderr), 2 for usage errors, 3 when the\n"
            "model's output holds NaN or infinity (a warning on stderr; predict prints no classes, dump\n"

@@ -2,9 +2,12 @@
 
 #include "cli_analyze.h"
 #include "cli_figure_commands.h"
+#include "cli_hub.h"
 #include "cli_model_run.h"
 #include "fp32_peak.h"
 
+#include "class_labels.h"
+#include "default_assets.h"
 #include "model_loader.h"
 #include "safetensors.h"
 
@@ -183,7 +186,7 @@ ModelInput bench_input(const Args& a, const LoadedModel& m) {
 
 int cmd_info(const Args& a) {
     require_positional(a, 1, "info MODEL");
-    const LoadedModel m = load_model(a.positional[0]);
+    const LoadedModel m = load_cli_model(a.positional[0]);
     const ModelInfo& info = m.info();
     const int h = m.input_height(), w = m.input_width(), p = m.patch_size();
     InfoRows rows = {
@@ -195,9 +198,12 @@ int cmd_info(const Args& a) {
     const InfoRows hyper = architecture_report(m).hyper_parameters(m);
     rows.insert(rows.end(), hyper.begin(), hyper.end());
     const int classes = m.num_classes();
+    const ClassLabels names = class_labels_for(m, default_assets_dir().toStdString());
     rows.push_back({"classes", format("%d%s", classes,
-                                      classes ? (info.labels.empty() ? " (no labels in the model)" : " (labels from config)")
-                                              : "")});
+                                      !classes ? ""
+                                      : names.names.empty()
+                                          ? " (no names: classes show as numbers; --labels FILE names them)"
+                                          : (" (names: " + names.source + ")").c_str())});
     rows.push_back({"parameters", std::to_string(info.num_parameters)});
     rows.push_back({"preprocess", format("crop_pct %.3f, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)",
                                          double(info.crop_pct), double(info.mean[0]), double(info.mean[1]),
@@ -215,7 +221,7 @@ int cmd_predict(const Args& a) {
     const std::string& image_path = paths.image;
     apply_threads(a);
     ModelRun r;
-    r.model = load_model(model_path);
+    r.model = load_cli_model(model_path);
     if (r.model.num_classes() == 0)
         throw std::runtime_error(model_path + ": this model has no classifier (" + r.model.info().architecture +
                                  "); use dump to get its features and attention");
@@ -262,7 +268,7 @@ int cmd_dump(const Args& a) {
     if (!a.has("out")) throw UsageError("dump needs --out FILE.safetensors");
     apply_threads(a);
     ModelRun r;
-    r.model = load_model(a.positional[0]);
+    r.model = load_cli_model(a.positional[0]);
     r.input = prepare_input(a, r.model, a.positional[1]);
     run_forward(a, r);
     const RowVector& logits = r.logits();
@@ -287,7 +293,7 @@ int cmd_bench(const Args& a) {
     apply_threads(a);
     const int runs = a.get_int("runs", 20, 1, 100000);
     ModelRun r;
-    r.model = load_model(a.positional[0]);
+    r.model = load_cli_model(a.positional[0]);
     const ArchitectureRun& arch = architecture_run(r.model);
     r.input = bench_input(a, r.model);
     const int layers = arch.attention_layers(r.model);
@@ -328,8 +334,10 @@ int run_command(const Args& a) {
         if (a.command == "sheet") return cmd_sheet(a);
         if (a.command == "sweep") return cmd_sweep(a);
         if (a.command == "analyze") return cmd_analyze(a);
+        if (a.command == "models") return cmd_models(a);
+        if (a.command == "pull") return cmd_pull(a);
         throw UsageError("unknown command '" + a.command +
-                         "' (commands: info, predict, dump, bench, figure, sheet, sweep, analyze; see --help)");
+                         "' (commands: info, predict, dump, bench, figure, sheet, sweep, analyze, models, pull; see --help)");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "vitscope-cli: %s\n", e.what());
         return 2;

@@ -3,6 +3,7 @@
 #include "swin_explained.h"
 
 #include "cli_commands.h"
+#include "cli_hub.h"
 #include "cli_figure_options.h"
 #include "cli_model_run.h"
 
@@ -115,7 +116,7 @@ FigureInputs run_for_figures(const Args& a, const char* usage, bool with_baselin
     const ModelAndImage paths = model_and_image(a, usage);
     apply_threads(a);
     ModelRun r;
-    r.model = load_model(paths.model);
+    r.model = load_cli_model(paths.model);
     r.input = prepare_input(a, r.model, paths.image);
     run_forward(a, r);
     FigureInputs in;

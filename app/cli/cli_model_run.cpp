@@ -2,12 +2,12 @@
 
 #include "cli_commands.h"
 
+#include "class_labels.h"
 #include "default_assets.h"
 #include "image_loader.h"
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
 namespace vitscope::cli {
@@ -104,23 +104,10 @@ SwinOptions swin_options(const Args& a) {
 }
 
 std::vector<std::string> class_labels(const Args& a, const LoadedModel& m) {
-    std::vector<std::string> labels = m.info().labels;
-    if (labels.empty() && a.has("labels")) {
-        std::ifstream in(a.get("labels"));
-        if (!in) throw std::runtime_error(a.get("labels") + ": cannot open labels file");
-        std::string line;
-        while (std::getline(in, line)) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            labels.push_back(line);
-        }
-        if (int(labels.size()) != m.num_classes())
-            throw std::runtime_error(a.get("labels") + ": has " + std::to_string(labels.size()) +
-                                     " lines but the model has " + std::to_string(m.num_classes()) + " classes");
-    }
-    labels.resize(size_t(std::max(m.num_classes(), 0)));
-    for (int i = 0; i < m.num_classes(); ++i)
-        if (labels[size_t(i)].empty()) labels[size_t(i)] = "class " + std::to_string(i);
-    return labels;
+    if (a.has("labels")) return labels_or_numbers(read_label_file(a.get("labels"), m.num_classes()), m.num_classes());
+    const ClassLabels found = class_labels_for(m, default_assets_dir().toStdString());
+    if (!found.note.empty()) std::fprintf(stderr, "vitscope-cli: note: %s\n", found.note.c_str());
+    return labels_or_numbers(found.names, m.num_classes());
 }
 
 ModelInput prepare_input(const Args& a, const LoadedModel& m, const std::string& image_path) {

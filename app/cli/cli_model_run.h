@@ -97,7 +97,8 @@ AttentionOptions attention_options(const Args& a, int depth, int heads, int num_
 // Swin's --no-shift, --no-shift-mask, --no-rel-bias.
 SwinOptions swin_options(const Args& a);
 
-// The model's class names, else --labels FILE, else "class i".
+// --labels FILE when given, else the model's class names (its id2label, the built-in ImageNet-1k
+// names for 1000 classes: class_labels_for), else "class i" (with a note on stderr for 21k classes).
 std::vector<std::string> class_labels(const Args& a, const LoadedModel& m);
 
 // The image at `image_path` through the model's preprocessing (--preprocess, --input-size).

@@ -1,4 +1,4 @@
-// vitscope [--model PATH] [--image PATH] [--startup-report]
+// vitscope [--model PATH|ORG/NAME[@REV]] [--image PATH] [--startup-report]
 #include "gl_figure_widget.h"
 #include "main_window.h"
 
@@ -22,7 +22,10 @@ int main(int argc, char** argv) {
     cli.setApplicationDescription("A microscope for attention in Vision Transformers.");
     cli.addHelpOption();
     cli.addVersionOption();
-    cli.addOption({"model", "A Hugging Face model folder or a timm .safetensors file.", "PATH"});
+    cli.addOption({"model",
+                   "A Hugging Face model folder, a timm .safetensors file, or a Hub id org/name[@revision] "
+                   "(downloaded into the cache when missing; HF_ENDPOINT, HF_TOKEN, VITSCOPE_CACHE).",
+                   "PATH|ID"});
     cli.addOption({"image", "An image file.", "PATH"});
     cli.addOption({"startup-report",
                    "Print how long start-up took (window, model, first forward, first heatmap on screen) and quit."});

@@ -2,6 +2,8 @@
 
 #include "default_assets.h"
 
+#include "class_labels.h"
+
 #include "attention_stats.h"
 #include "controls_dock.h"
 #include "analyses_panel.h"
@@ -12,6 +14,9 @@
 #include "image_loader.h"
 #include "image_view.h"
 #include "matrix_view.h"
+#include "model_library_dialog.h"
+#include "hub_cache.h"
+#include "model_reference.h"
 #include "overview_canvas.h"
 #include "predictions_panel.h"
 #include "query_row_chart.h"
@@ -180,6 +185,13 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
         banner_->hide();
         banner_->clear();
         update_status();
+        try {  // e.g. a 21k-class head: no built-in names, say so
+            if (const auto m = session_->model()) {
+                const std::string note = class_labels_for(*m, default_assets_dir().toStdString()).note;
+                if (!note.empty()) statusBar()->showMessage(QString::fromStdString(note), 15000);
+            }
+        } catch (const std::exception&) {  // no built-in list: the classes show as numbers anyway
+        }
         if (pending_scene_) {
             const Scene sc = *pending_scene_;
             pending_scene_.reset();
@@ -259,6 +271,10 @@ void MainWindow::build_menus() {
     file->addAction(tr("Open Model &Folder…"), this, [this] {
         const QString p = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face model folder"));
         if (!p.isEmpty()) open_model(p);
+    });
+    file->addAction(tr("Model &Library…"), QKeySequence(tr("Ctrl+Shift+M")), this, [this] {
+        model_library()->show();
+        model_library()->raise();
     });
     file->addAction(tr("Open &Labels…"), this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open class names"), QString(),
@@ -694,8 +710,30 @@ void MainWindow::size_docks() {
 QString MainWindow::error_text() const { return banner_->isHidden() ? QString() : banner_->text(); }
 
 void MainWindow::open_model(const QString& path) {
+    if (const std::optional<HubId> id = hub_id_of(path)) {
+        const QString snapshot = snapshot_folder(hub_cache_root(), *id);
+        if (!snapshot_complete(snapshot)) {  // the dialog downloads it, then asks to open the snapshot
+            model_library()->show();
+            model_library()->fetch(*id);
+            return;
+        }
+        pending_recent_model_ = path;
+        session_->open_model(snapshot);
+        return;
+    }
     pending_recent_model_ = path;
     session_->open_model(path);
+}
+
+ModelLibraryDialog* MainWindow::model_library() {
+    if (!model_library_) {
+        model_library_ = new ModelLibraryDialog(persist_, this);
+        connect(model_library_, &ModelLibraryDialog::open_requested, this, [this](const QString& p) {
+            pending_recent_model_ = p;
+            session_->open_model(p);
+        });
+    }
+    return model_library_;
 }
 
 bool MainWindow::open_image(const QString& path) {
@@ -828,8 +866,16 @@ void MainWindow::start(const StartupChoice& choice) {
             notes << tr("default model not built yet: test fixture");
         }
     }
-    if (!choice.model_path.isEmpty()) pending_recent_model_ = model;  // a recent file once it loads
-    session_->open_model(model);
+    if (const auto id = hub_id_of(model); id && !snapshot_complete(snapshot_folder(hub_cache_root(), *id))) {
+        // Downloaded in the Model library, which opens it when done; the default model meanwhile.
+        session_->open_model(default_vit_model_path());
+        open_model(model);
+    } else if (id) {
+        open_model(model);  // from the cache
+    } else {
+        if (!choice.model_path.isEmpty()) pending_recent_model_ = model;  // a recent file once it loads
+        session_->open_model(model);
+    }
 
     QString image = choice.image_path;
     if (image.isEmpty()) {

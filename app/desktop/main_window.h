@@ -35,6 +35,8 @@ struct StartupChoice {
     QString image_path;  // empty: the default image (or a generated one)
 };
 
+class ModelLibraryDialog;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -43,7 +45,11 @@ public:
     ~MainWindow() override;
 
     void start(const StartupChoice& choice);
+    // A folder, a file, or a Hub id "org/name[@rev]" (opened from the cache; downloaded first in the
+    // Model library dialog when missing).
     void open_model(const QString& path);
+    // File > Model library… (created on first use).
+    ModelLibraryDialog* model_library();
     bool open_image(const QString& path);
     // Class names from a text file (one per line, in class order) or JSON (a list, or {"0": "tench", …}
     // as a config's id2label). false, with the reason in the banner, when the file holds none.
@@ -144,6 +150,7 @@ private:
     void resume_dock_updates();  // after the first heatmap: the docks' views paint again
 
     bool persist_;
+    ModelLibraryDialog* model_library_ = nullptr;
     Session* session_;
     ViewSettings* settings_;
     ImageView* image_view_;

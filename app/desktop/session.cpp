@@ -2,6 +2,9 @@
 
 #include "input_picture.h"
 
+#include "class_labels.h"
+#include "default_assets.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -350,22 +353,12 @@ void Session::set_labels(const QStringList& labels) {
     emit trace_changed();
 }
 
-QStringList Session::find_labels(const LoadedModel& m, const QString& path) const {
+QStringList Session::find_labels(const LoadedModel& m, const QString& /*path*/) const {
     QStringList out;
-    for (const std::string& s : m.info().labels) out << QString::fromStdString(s);
-    if (!out.isEmpty() || m.num_classes() != 1000) return out;
-    // A bare ImageNet checkpoint: look for a class list beside it or in the shared material.
-    const QFileInfo fi(path);
-    const QDir dir = fi.isDir() ? QDir(fi.absoluteFilePath()) : fi.absoluteDir();
-    const QStringList candidates = {dir.filePath("imagenet_classes.txt"), dir.filePath("../imagenet_classes.txt"),
-                                    dir.filePath("../../data/imagenet_classes.txt"),
-                                    QStringLiteral(VITSCOPE_SHARED_DIR_FOR_APP "/data/imagenet_classes.txt")};
-    for (const QString& c : candidates) {
-        QFile f(c);
-        if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) continue;
-        QStringList lines = QString::fromUtf8(f.readAll()).split('\n');
-        while (!lines.isEmpty() && lines.last().trimmed().isEmpty()) lines.removeLast();
-        if (lines.size() == 1000) return lines;
+    try {  // the model's id2label, else the built-in ImageNet-1k names for 1000 classes
+        for (const std::string& s : class_labels_for(m, default_assets_dir().toStdString()).names)
+            out << QString::fromStdString(s);
+    } catch (const FileError&) {  // no built-in list (a broken install): classes show as numbers
     }
     return out;
 }

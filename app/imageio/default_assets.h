@@ -5,8 +5,8 @@
 
 namespace vitscope {
 
-// $VITSCOPE_ASSETS when set, else the source tree's assets/ folder (compiled in), else
-// ../share/vitscope/assets beside the executable.
+// $VITSCOPE_ASSETS when set, else ../share/vitscope/assets beside the executable when it exists
+// (an installed program), else the source tree's assets/ folder (compiled in).
 QString default_assets_dir();
 QString default_vit_model_path();   // <assets>/models/vitscope-vit-tiny
 QString default_swin_model_path();  // <assets>/models/vitscope-swin-tiny
