@@ -89,9 +89,11 @@ private slots:
         QCOMPARE(p.counters().last_from, depth - 2);
         QVERIFY(!p.counters().last_full);
 
+        // A full forward under the same options (set after the load: a new model resets them).
         ComputePolicy fresh;
         fresh.open_model(assets_path(model.toStdString()));
         fresh.set_image(p.state().image, "gradient");
+        fresh.accept(run_job(*fresh.next_job()));
         fresh.set_options(o);
         drive(fresh);
         QCOMPARE(fresh.counters().forward_passes, 1);
