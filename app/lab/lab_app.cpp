@@ -204,7 +204,8 @@ bool LabApp::run_command(const ScriptCommand& c) {
     };
     const WorkspaceState& s = compute_.state();
     FigureSelection sel = s.selection;
-    if (c.name == "wait-idle") return compute_.idle();
+    // Idle now, and already at the start of the previous frame: that frame drew the last result.
+    if (c.name == "wait-idle") return compute_.idle() && idle_frames_ >= 2;
     if (c.name == "wait-frames") {
         if (wait_frames_ == 0) wait_frames_ = int(number(0)) + 1;
         return --wait_frames_ == 0;
@@ -402,6 +403,7 @@ void LabApp::frame(float fb_scale, double frame_ms) {
     if (frames_ > 0) stats_.add(frame_ms, compute_.busy(), view_.sweeping || script_sweep_left_ > 0);
     ++frames_;
     const PolicyEvents ev = compute_.pump();
+    idle_frames_ = compute_.idle() ? idle_frames_ + 1 : 0;
     if (!ev.error.empty()) show_error(ev.error);
     if (ev.model_changed || ev.trace_changed) {
         set_selection(compute_.state().selection);  // clamped into the new trace's range

@@ -96,6 +96,7 @@ private:
     std::vector<ScriptCommand> script_;
     size_t script_pos_ = 0;
     int wait_frames_ = 0;
+    int idle_frames_ = 0;  // frames in a row that began with the compute idle
     int click_phase_ = 0;  // 1: press at click_at_, 2: release
     ImVec2 click_at_{0, 0};
     std::vector<std::string> screenshot_requests_;
