@@ -23,7 +23,7 @@ bool parse_lab_key(const std::string& name, LabKey& key, int& digit) {
     digit = 0;
     if (n.size() == 1 && n[0] >= '0' && n[0] <= '9') {
         digit = n[0] - '0';
-        key = digit == 0 ? LabKey::Digit0 : LabKey::Digit1;
+        key = digit == 0 ? LabKey::MeanOfHeads : LabKey::HeadNumber;
         return true;
     }
     static const std::pair<const char*, LabKey> names[] = {
@@ -125,8 +125,8 @@ void LabApp::press(LabKey key, int digit) {
     case LabKey::Right: sel.layer = std::min(sel.layer + 1, layers - 1); set_selection(sel); break;
     case LabKey::Up: sel.head = sel.head == kMeanOfHeads ? 0 : std::min(sel.head + 1, heads - 1); set_selection(sel); break;
     case LabKey::Down: sel.head = sel.head == kMeanOfHeads ? heads - 1 : std::max(sel.head - 1, 0); set_selection(sel); break;
-    case LabKey::Digit0: sel.head = kMeanOfHeads; set_selection(sel); break;
-    case LabKey::Digit1:
+    case LabKey::MeanOfHeads: sel.head = kMeanOfHeads; set_selection(sel); break;
+    case LabKey::HeadNumber:
         if (digit - 1 < heads) {
             sel.head = digit - 1;
             set_selection(sel);
@@ -172,7 +172,7 @@ void LabApp::handle_keyboard() {
         if (ImGui::IsKeyPressed(code)) press(key);
     for (int d = 0; d <= 9; ++d)
         if (ImGui::IsKeyPressed(GLFW_KEY_0 + d, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_0 + d, false))
-            press(d == 0 ? LabKey::Digit0 : LabKey::Digit1, d);
+            press(d == 0 ? LabKey::MeanOfHeads : LabKey::HeadNumber, d);
 }
 
 void LabApp::advance_sweep(double now_s) {

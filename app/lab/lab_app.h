@@ -30,8 +30,9 @@ public:
 };
 
 // The teaching keys; the keyboard and `key NAME` in scripts both end in LabApp::press().
-enum class LabKey { Left, Right, Up, Down, Space, S, M, P, F, H, Plus, Minus, Escape, Digit0, Digit1 };
-// "S", "LEFT", "SPACE", "PLUS", "3", ... -> key (digits: Digit0 + n via `digit`). False when unknown.
+// MeanOfHeads is the 0 key; HeadNumber the keys 1..9 (the digit comes beside it).
+enum class LabKey { Left, Right, Up, Down, Space, S, M, P, F, H, Plus, Minus, Escape, MeanOfHeads, HeadNumber };
+// "S", "LEFT", "SPACE", "PLUS", "3", ... -> key (and `digit` for 0..9). False when unknown.
 bool parse_lab_key(const std::string& name, LabKey& key, int& digit);
 
 class LabApp {
