@@ -11,6 +11,7 @@
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -264,6 +265,14 @@ bool LabApp::run_command(const ScriptCommand& c) {
             throw std::runtime_error(where + "colormap " + c.args[0] + ": expected viridis, inferno, magma or grey");
         compute_.policy().set_style(st);
         changed();
+    } else if (c.name == "tab") {
+        static const char* tabs[] = {"Heads", "Saturation", "Distance"};
+        view_.select_tab = nullptr;
+        for (const char* t : tabs)
+            if (c.args[0].size() == std::string(t).size() &&
+                std::equal(c.args[0].begin(), c.args[0].end(), t, [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+                view_.select_tab = t;
+        if (!view_.select_tab) throw std::runtime_error(where + "tab " + c.args[0] + ": expected heads, saturation or distance");
     } else if (c.name == "screenshot") {
         screenshot_requests_.push_back(c.args[0]);
     } else if (c.name == "quit") {
@@ -378,7 +387,8 @@ void LabApp::layout(float fb_scale) {
         const ImVec2 room = ImGui::GetContentRegionAvail();
         const ImVec2 size(room.x, std::max(room.y - ImGui::GetFrameHeightWithSpacing(), 120.0f));
         auto tab = [&](const char* name, LiveFigurePanel& panel, FigureView view) {
-            if (!ImGui::BeginTabItem(name)) return;
+            const bool select = view_.select_tab && std::string(view_.select_tab) == name;
+            if (!ImGui::BeginTabItem(name, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) return;
             panel.show([&](float w, float h) { return build_view_figure(view, in, sel, opt, theme, w, h); }, revision_,
                        size, fb_scale, fonts_);
             ImGui::EndTabItem();
@@ -387,6 +397,7 @@ void LabApp::layout(float fb_scale) {
         tab("Saturation", saturation_panel_, FigureView::Saturation);
         tab("Distance", distance_panel_, FigureView::Distance);
         ImGui::EndTabBar();
+        view_.select_tab = nullptr;
         // A click on a heads-grid tile selects that head.
         if (heads_panel_.hovered() && ImGui::IsMouseClicked(0)) {
             const ImVec2 p = heads_panel_.figure_point(ImGui::GetIO().MousePos);

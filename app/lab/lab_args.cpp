@@ -21,7 +21,7 @@ const char* lab_usage() {
            "  --script FILE       run the commands in FILE, one per line (see the README: layer N, head N|mean,\n"
            "                      query N, click-patch ROW COL, key NAME, temperature X, scale MODE, image PATH,\n"
            "                      model PATH, opacity X, grid on|off, colormap NAME, wait-idle, wait-frames N,\n"
-           "                      sweep-layers N, screenshot PATH, quit)\n"
+           "                      sweep-layers N, tab heads|saturation|distance, screenshot PATH, quit)\n"
            "  --frames N          quit after N frames\n"
            "  --screenshot OUT    save the last frame as a PNG\n"
            "  --print-state       print the state and the frame times as JSON at exit\n"

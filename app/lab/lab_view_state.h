@@ -10,6 +10,7 @@ struct LabViewState {
     float ui_scale = 1.0f;   // + / -: text and controls, for projectors
     bool help = false;       // the help overlay
     bool fullscreen = false;
+    const char* select_tab = nullptr;  // a tab of the figure views to bring to front ("Heads", ...)
 };
 
 }  // namespace vitscope

@@ -60,11 +60,15 @@ vitscope::ImGuiFigureFonts load_fonts(ImGuiIO& io) {
     const char* dir = "/usr/share/fonts/truetype/dejavu/";
     const std::string regular = std::string(dir) + "DejaVuSans.ttf", bold = std::string(dir) + "DejaVuSans-Bold.ttf",
                       mono = std::string(dir) + "DejaVuSansMono.ttf";
+    // The figures' text uses more than Latin: Greek (σ), punctuation (‖ · … —), sub- and superscripts,
+    // arrows, mathematical operators (√ ≈ ≤), geometric shapes (▲ of over-range colourbars).
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x209F, 0x2190, 0x21FF,
+                                     0x2200, 0x22FF, 0x25A0, 0x25FF, 0};
     std::error_code ec;
     if (std::filesystem::exists(regular, ec)) {
-        fonts.regular = io.Fonts->AddFontFromFileTTF(regular.c_str(), 18.0f);
-        if (std::filesystem::exists(bold, ec)) fonts.bold = io.Fonts->AddFontFromFileTTF(bold.c_str(), 18.0f);
-        if (std::filesystem::exists(mono, ec)) fonts.mono = io.Fonts->AddFontFromFileTTF(mono.c_str(), 18.0f);
+        fonts.regular = io.Fonts->AddFontFromFileTTF(regular.c_str(), 18.0f, nullptr, ranges);
+        if (std::filesystem::exists(bold, ec)) fonts.bold = io.Fonts->AddFontFromFileTTF(bold.c_str(), 18.0f, nullptr, ranges);
+        if (std::filesystem::exists(mono, ec)) fonts.mono = io.Fonts->AddFontFromFileTTF(mono.c_str(), 18.0f, nullptr, ranges);
     }
     if (!fonts.regular) fonts.regular = io.Fonts->AddFontDefault();
     return fonts;
