@@ -258,6 +258,10 @@ private slots:
         QCOMPARE(default_image_file(), std::string("/somewhere/assets/images/default.png"));
         QCOMPARE(default_vit_model_folder(), std::string("/somewhere/assets/models/vitscope-vit-tiny"));
         qunsetenv("VITSCOPE_ASSETS");
+        // An installed or moved binary without the source tree: ../share/vitscope/assets beside it.
+        QCOMPARE(assets_folder_for("", "/gone/source/assets", "/opt/vitscope/bin/vitscope-lab"),
+                 std::string("/opt/vitscope/share/vitscope/assets"));
+        QCOMPARE(assets_folder_for("/x", "/gone/source/assets", "/opt/vitscope/bin/vitscope-lab"), std::string("/x"));
     }
 
     void image_limits() {

@@ -5,14 +5,19 @@
 
 namespace vitscope {
 
-std::string default_assets_folder() {
-    if (const char* env = std::getenv("VITSCOPE_ASSETS"); env && *env) return env;
-    const std::string built = VITSCOPE_ASSETS_DIR;
+std::string assets_folder_for(const std::string& env, const std::string& built, const std::string& executable) {
+    if (!env.empty()) return env;
     std::error_code ec;
-    if (std::filesystem::is_directory(built, ec)) return built;
+    if (std::filesystem::is_directory(built, ec) || executable.empty()) return built;
+    const std::filesystem::path exe(executable);
+    return (exe.parent_path() / ".." / "share" / "vitscope" / "assets").lexically_normal().string();
+}
+
+std::string default_assets_folder() {
+    const char* env = std::getenv("VITSCOPE_ASSETS");
+    std::error_code ec;
     const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) return (exe.parent_path() / ".." / "share" / "vitscope" / "assets").lexically_normal().string();
-    return built;
+    return assets_folder_for(env ? env : "", VITSCOPE_ASSETS_DIR, ec ? std::string() : exe.string());
 }
 
 std::string default_vit_model_folder() { return default_assets_folder() + "/models/vitscope-vit-tiny"; }

@@ -12,4 +12,8 @@ std::string default_vit_model_folder();   // <assets>/models/vitscope-vit-tiny
 std::string default_swin_model_folder();  // <assets>/models/vitscope-swin-tiny
 std::string default_image_file();         // <assets>/images/default.png
 
+// The rule itself, for tests: `env` ($VITSCOPE_ASSETS, may be empty), `built` (the compiled-in
+// folder), `executable` (the running binary's path).
+std::string assets_folder_for(const std::string& env, const std::string& built, const std::string& executable);
+
 }  // namespace vitscope
