@@ -160,6 +160,29 @@ private slots:
         QCOMPARE(r.state["forward_passes"].toInt(), 1);
     }
 
+    // The same limits as the app's loader (app/core/image_limits.h), with the same messages (a
+    // broken file's reason in brackets is the decoder's own).
+    void bad_images_are_refused_like_the_app_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("expected");
+        const QString dir = QString::fromStdString(vitscope::test::data_path("bad_files/image/"));
+        for (const char* name : {"declared_900_megapixels.png", "fuzz_thin_bmp_slow_downscale.bmp"}) {
+            QFile e(dir + QString(name).section('.', 0, 0) + ".expected");
+            QVERIFY(e.open(QIODevice::ReadOnly));
+            QTest::newRow(name) << dir + name << QString::fromUtf8(e.readAll()).trimmed().replace("FILE", dir + name);
+        }
+        QTest::newRow("truncated.png") << dir + "truncated.png" << dir + "truncated.png: cannot decode image (";
+    }
+    void bad_images_are_refused_like_the_app() {
+        QFETCH(QString, file);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const LabRun r = run_lab(dir, "wait-idle\nimage " + file + "\nwait-idle\nquit\n");
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        QVERIFY2(r.state["error"].toString().startsWith(expected), qPrintable(r.state["error"].toString()));
+        QVERIFY(r.state["image"].toString().endsWith("default.png"));  // the previous image stays
+    }
+
     void script_errors_name_the_line() {
         QTemporaryDir dir;
         const LabRun r = run_lab(dir, "wait-idle\nzoom 3\n");

@@ -11,7 +11,10 @@
 #define STB_IMAGE_RESIZE_IMPLEMENTATION
 #include <stb_image_resize.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <new>
 #include <vector>
@@ -25,14 +28,41 @@ namespace {
     throw std::runtime_error(path + ": " + why);
 }
 
+// What a PNG's first bytes say: the signature, and the size its IHDR chunk declares ({0, 0} when
+// the file is too short). stb_image refuses to even describe a PNG above 2^30 bytes of pixels, so
+// the limits' own message needs the size read here.
+struct PngHeader {
+    bool signature = false;
+    ImageSize size;
+};
+
+PngHeader read_png_header(const std::string& path) {
+    PngHeader out;
+    std::ifstream in(path, std::ios::binary);
+    unsigned char h[24] = {};
+    in.read(reinterpret_cast<char*>(h), sizeof h);
+    static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (in.gcount() < 8 || !std::equal(signature, signature + 8, h)) return out;
+    out.signature = true;
+    if (in.gcount() < 24 || !std::equal(h + 12, h + 16, "IHDR")) return out;
+    auto be32 = [&](int at) { return uint32_t(h[at]) << 24 | uint32_t(h[at + 1]) << 16 | uint32_t(h[at + 2]) << 8 | h[at + 3]; };
+    const uint32_t w = be32(16), ht = be32(20);
+    if (w > 0 && ht > 0 && w <= 0x7fffffff && ht <= 0x7fffffff) out.size = {int(w), int(ht)};
+    return out;
+}
+
 RgbImage decode(const std::string& path, std::string* note) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) fail(path, "no such file");
     if (!std::filesystem::is_regular_file(path, ec)) fail(path, "not a file");
     int w = 0, h = 0, channels = 0;
-    if (!stbi_info(path.c_str(), &w, &h, &channels))
+    if (!stbi_info(path.c_str(), &w, &h, &channels)) {
+        const PngHeader png = read_png_header(path);
+        if (const std::string problem = image_size_problem(png.size); !problem.empty()) fail(path, problem);
+        if (png.signature) fail(path, "cannot decode image (a truncated or corrupt PNG)");
         fail(path, std::string("not an image the lab can decode (") + stbi_failure_reason() +
                        "; PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PNM)");
+    }
     if (const std::string problem = image_size_problem({w, h}); !problem.empty()) fail(path, problem);
     std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load(path.c_str(), &w, &h, &channels, 3), stbi_image_free);
     if (!pixels) fail(path, std::string("cannot decode image (") + stbi_failure_reason() + ")");
