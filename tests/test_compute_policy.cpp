@@ -8,6 +8,7 @@
 #include "compute_policy.h"
 #include "default_asset_paths.h"
 #include "image_limits.h"
+#include "prediction_comparison.h"
 
 #include <cstdlib>
 
@@ -242,6 +243,36 @@ private slots:
         QVERIFY2(ev.error.find("/nonexistent/model.safetensors") != std::string::npos, ev.error.c_str());
         QCOMPARE(p.state().model, model);
         QVERIFY(p.state().trace);
+    }
+
+    // Both predictions panels draw these rows: the top-5 now, and the paper's top-5 followed.
+    void predictions_beside_the_paper() {
+        ComputePolicy p;
+        p.open_model(assets_path("models/vitscope-vit-tiny"));
+        p.set_image(gradient(64, 48), "gradient");
+        drive(p);
+        PredictionComparison cmp = compare_predictions(p.state());
+        QVERIFY(cmp.has_classifier);
+        QVERIFY(!cmp.differs);
+        QCOMPARE(int(cmp.now.size()), 5);
+        QVERIFY(cmp.paper.empty());
+        for (const PredictionRow& r : cmp.now) QCOMPARE(r.p_now, r.p_paper);
+        const PredictionRow paper_top = cmp.now.front();
+        QCOMPARE(paper_top.label, p.state().labels[size_t(paper_top.cls)]);
+
+        AttentionOptions o;
+        o.scale_mode = ScaleMode::None;
+        p.set_options(o);
+        drive(p);
+        cmp = compare_predictions(p.state());
+        QVERIFY(cmp.differs);
+        QCOMPARE(int(cmp.paper.size()), 5);
+        QCOMPARE(cmp.paper.front().cls, paper_top.cls);          // the paper's top-1 is followed...
+        QCOMPARE(cmp.paper.front().p_paper, paper_top.p_paper);  // ...with its paper probability
+        for (size_t i = 1; i < cmp.now.size(); ++i) QVERIFY(cmp.now[i - 1].p_now >= cmp.now[i].p_now);
+        float sum = 0;
+        for (const PredictionRow& r : cmp.now) sum += r.p_now;
+        QVERIFY(sum <= 1.0001f);
     }
 
     void class_labels_from_the_config() {

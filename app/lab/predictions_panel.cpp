@@ -1,41 +1,44 @@
 #include "predictions_panel.h"
 
-#include <imgui.h>
+#include "prediction_comparison.h"
 
-#include <cmath>
-#include <string>
+#include <imgui.h>
 
 namespace vitscope {
 
 namespace {
 
-// softmax(logits)[cls]
-float probability(const RowVector& logits, int cls) {
-    if (cls < 0 || cls >= logits.size()) return 0.0f;
-    const float m = logits.maxCoeff();
-    return std::exp(logits[cls] - m) / (logits.array() - m).exp().sum();
+ImVec4 delta_colour(float d) {
+    return d > 0 ? ImVec4(0.31f, 0.78f, 0.47f, 1) : d < 0 ? ImVec4(0.94f, 0.39f, 0.39f, 1) : ImVec4(0.63f, 0.63f, 0.63f, 1);
 }
 
-void table(const char* id, const std::vector<Prediction>& top, const RowVector* other, const char* other_name) {
-    const int columns = other ? 4 : 3;
-    if (!ImGui::BeginTable(id, columns, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) return;
+// One table: rank, class, then p under `first` and (when `second` is given) under the other options
+// and the change.
+void table(const char* id, const std::vector<PredictionRow>& rows, bool paper_first, bool with_other) {
+    const char* first = paper_first ? "p paper" : "p";
+    if (!ImGui::BeginTable(id, with_other ? 5 : 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) return;
     ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn("class");
-    ImGui::TableSetupColumn("p", ImGuiTableColumnFlags_WidthFixed);
-    if (other) ImGui::TableSetupColumn(other_name, ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn(first, ImGuiTableColumnFlags_WidthFixed);
+    if (with_other) {
+        ImGui::TableSetupColumn(paper_first ? "p now" : "p paper", ImGuiTableColumnFlags_WidthFixed);
+        ImGui::TableSetupColumn("change", ImGuiTableColumnFlags_WidthFixed);
+    }
     ImGui::TableHeadersRow();
-    for (size_t i = 0; i < top.size(); ++i) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const PredictionRow& r = rows[i];
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::Text("%d", int(i) + 1);
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(top[i].label.empty() ? ("class " + std::to_string(top[i].cls)).c_str()
-                                                    : top[i].label.c_str());
+        ImGui::TextUnformatted(r.label.c_str());
         ImGui::TableNextColumn();
-        ImGui::Text("%.3f", double(top[i].p));
-        if (other) {
+        ImGui::Text("%.3f", double(paper_first ? r.p_paper : r.p_now));
+        if (with_other) {
             ImGui::TableNextColumn();
-            ImGui::Text("%.3f", double(probability(*other, top[i].cls)));
+            ImGui::Text("%.3f", double(paper_first ? r.p_now : r.p_paper));
+            ImGui::TableNextColumn();
+            ImGui::TextColored(delta_colour(r.delta()), "%+.3f", double(r.delta()));
         }
     }
     ImGui::EndTable();
@@ -44,19 +47,17 @@ void table(const char* id, const std::vector<Prediction>& top, const RowVector* 
 }  // namespace
 
 void show_predictions_panel(const WorkspaceState& s) {
-    const RowVector* logits = s.logits();
-    if (!logits || logits->size() == 0) {
-        ImGui::TextDisabled(s.has_trace() ? "This model has no classifier." : "No prediction yet.");
+    const PredictionComparison cmp = compare_predictions(s);
+    if (!cmp.has_classifier) {
+        ImGui::TextDisabled(cmp.has_trace ? "This model has no classifier." : "No prediction yet.");
         return;
     }
-    const RowVector* paper = s.baseline_logits();
-    const bool differs = !s.paper_default() && paper;
-    ImGui::TextUnformatted(differs ? "Top-5 under these options" : "Top-5 (paper defaults)");
-    table("##top5", top_predictions(*logits, s.labels, 5), differs ? paper : nullptr, "paper");
-    if (differs) {
+    ImGui::TextUnformatted(cmp.differs ? "Top-5 under these options" : "Top-5 (paper defaults)");
+    table("##now", cmp.now, false, cmp.differs);
+    if (cmp.differs) {
         ImGui::Spacing();
-        ImGui::TextUnformatted("Top-5 under the paper's defaults");
-        table("##paper5", top_predictions(*paper, s.labels, 5), logits, "now");
+        ImGui::TextUnformatted("The paper's top-5, under these options");
+        table("##paper", cmp.paper, true, true);
     }
 }
 
