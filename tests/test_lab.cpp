@@ -141,6 +141,22 @@ private slots:
         QCOMPARE(r.state["query"].toInt(), 3 * W + 5);
     }
 
+    // A dropped folder is a model, a dropped file an image; the frames and the screenshot options
+    // work without a script's quit.
+    void dropped_files_open_as_model_or_image() {
+        QTemporaryDir dir;
+        const QString assets = QString(VITSCOPE_ASSETS_DIR);
+        const QString shot = dir.filePath("last.png");
+        const LabRun r = run_lab(dir, "wait-idle\nopen " + assets + "/models/vitscope-swin-tiny\nopen " + assets +
+                                          "/images/scene_1.png\nwait-idle\n",
+                                 {"--frames", "400", "--screenshot", shot});
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        QVERIFY(r.state["swin"].toBool());
+        QVERIFY(r.state["image"].toString().endsWith("scene_1.png"));
+        QCOMPARE(r.state["frames"].toInt(), 400);
+        QVERIFY(!QImage(shot).isNull());
+    }
+
     void keys_change_scale_and_head() {
         QTemporaryDir dir;
         const LabRun r = run_lab(dir, "wait-idle\nkey S\nkey 2\nkey RIGHT\nkey RIGHT\nwait-idle\nquit\n");

@@ -258,6 +258,8 @@ bool LabApp::run_command(const ScriptCommand& c) {
         open_image(c.args[0]);
     } else if (c.name == "model") {
         open_model(c.args[0]);
+    } else if (c.name == "open") {
+        open_path(c.args[0]);  // as a file dropped onto the window
     } else if (c.name == "opacity" || c.name == "grid" || c.name == "colormap") {
         if (c.name == "opacity") st.opacity = std::clamp(float(number(0)), 0.0f, 1.0f);
         if (c.name == "grid") st.show_grid = c.args[0] == "on";
