@@ -70,18 +70,27 @@ void LabApp::show_error(const std::string& message) {
 void LabApp::open_model(const std::string& path) {
     compute_.policy().open_model(path);
     note_ = "loading " + path;
+    note_transient_ = true;
 }
 
 void LabApp::open_image(const std::string& path) {
-    try {
-        std::string note;
-        auto image = std::make_shared<const RgbImage>(load_image_file(path, &note));
-        compute_.policy().set_image(std::move(image), path);
-        note_ = note;
-    } catch (const std::exception& e) {
+    images_.request(path);  // decoded off the UI thread; take_decoded_image() hands it on
+    note_ = "opening " + path;
+    note_transient_ = true;
+}
+
+void LabApp::take_decoded_image() {
+    std::optional<DecodedImage> d = images_.take();
+    if (!d) return;
+    if (!d->image) {
         const std::string& current = compute_.state().image_name;
-        show_error(std::string(e.what()) + (current.empty() ? "" : " (still showing " + current + ")"));
+        show_error(d->error + (current.empty() ? "" : " (still showing " + current + ")"));
+        note_.clear();
+        return;
     }
+    compute_.policy().set_image(d->image, d->path);
+    note_ = d->note;  // "downscaled on decode" stays until the next file
+    note_transient_ = false;
 }
 
 void LabApp::open_path(const std::string& path) {
@@ -206,7 +215,7 @@ bool LabApp::run_command(const ScriptCommand& c) {
     const WorkspaceState& s = compute_.state();
     FigureSelection sel = s.selection;
     // Idle now, and already at the start of the previous frame: that frame drew the last result.
-    if (c.name == "wait-idle") return compute_.idle() && idle_frames_ >= 2;
+    if (c.name == "wait-idle") return compute_.idle() && !images_.busy() && idle_frames_ >= 2;
     if (c.name == "wait-frames") {
         if (wait_frames_ == 0) wait_frames_ = int(number(0)) + 1;
         return --wait_frames_ == 0;
@@ -329,7 +338,7 @@ void LabApp::status_line() {
                 view_.mask_tool ? " · MASK TOOL" : "");
     ImGui::SameLine();
     ImGui::TextDisabled("· last %s %.1f ms · H: keys", c.last_full ? "forward" : "recompute", c.last_ms);
-    if (!note_.empty() && !compute_.busy()) ImGui::TextDisabled("%s", note_.c_str());
+    if (!note_.empty()) ImGui::TextDisabled("%s", note_.c_str());
     for (size_t i = 0; i < errors_.size(); ++i) {
         ImGui::PushID(int(i));
         ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 120, 120, 255));
@@ -375,7 +384,8 @@ void LabApp::layout(float fb_scale) {
         image_clicks();
     } else {
         ImGui::Dummy(ImVec2(side, side * 0.4f));
-        ImGui::TextUnformatted(compute_.busy() ? "Computing the first forward pass…" : "Open a model and an image.");
+        ImGui::TextUnformatted(compute_.busy() || images_.busy() ? "Computing the first forward pass…"
+                                                                  : "Open a model and an image.");
     }
     status_line();
     ImGui::EndChild();
@@ -415,12 +425,13 @@ void LabApp::layout(float fb_scale) {
 void LabApp::frame(float fb_scale, double frame_ms) {
     if (frames_ > 0) stats_.add(frame_ms, compute_.busy(), view_.sweeping || script_sweep_left_ > 0);
     ++frames_;
+    take_decoded_image();
     const PolicyEvents ev = compute_.pump();
-    idle_frames_ = compute_.idle() ? idle_frames_ + 1 : 0;
+    idle_frames_ = compute_.idle() && !images_.busy() ? idle_frames_ + 1 : 0;
     if (!ev.error.empty()) show_error(ev.error);
     if (ev.model_changed || ev.trace_changed) {
         set_selection(compute_.state().selection);  // clamped into the new trace's range
-        if (ev.trace_changed) note_.clear();
+        if (ev.trace_changed && note_transient_) note_.clear();
     }
     try {
         run_script();

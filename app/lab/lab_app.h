@@ -5,6 +5,7 @@
 #pragma once
 
 #include "async_compute.h"
+#include "async_image_loader.h"
 #include "figure_panel.h"
 #include "frame_stats.h"
 #include "lab_args.h"
@@ -66,6 +67,7 @@ private:
     void set_selection(FigureSelection sel);
     void open_model(const std::string& path);
     void open_image(const std::string& path);
+    void take_decoded_image();
     void show_error(const std::string& message);
     void changed() { ++revision_; }
     void handle_keyboard();
@@ -80,12 +82,14 @@ private:
     LabHost& host_;
     LabArgs args_;
     AsyncCompute compute_;
+    AsyncImageLoader images_;
     LabViewState view_;
     LiveFigurePanel image_panel_, heads_panel_, saturation_panel_, distance_panel_;
     ImGuiFigureFonts fonts_;
     uint64_t revision_ = 1;
     std::vector<std::string> errors_;
-    std::string note_;
+    std::string note_;            // a line under the status: "loading …", "… downscaled on decode"
+    bool note_transient_ = false;  // cleared by the next result
     FrameStats stats_;
     double sweep_next_s_ = 0;
     int script_sweep_left_ = 0;
