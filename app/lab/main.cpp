@@ -156,7 +156,10 @@ int main(int argc, char** argv) {
                 if (glfwWindowShouldClose(window)) app->request_quit();
                 ImGui::Render();
                 glViewport(0, 0, fb_w, fb_h);
-                glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
+                // The main window has no background of its own (one full-window blend less for a
+                // software rasteriser): the clear colour is its background.
+                const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+                glClearColor(bg.x, bg.y, bg.z, 1.0f);
                 glClear(GL_COLOR_BUFFER_BIT);
                 ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
                 app->after_render(fb_w, fb_h);
