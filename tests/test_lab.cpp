@@ -126,6 +126,10 @@ private slots:
         QCOMPARE(m.state["query"].toInt(), 0);
         QCOMPARE(m.state["partial_recomputes"].toInt(), 1);  // the mask recomputes, no second forward
         QCOMPARE(m.state["forward_passes"].toInt(), 1);
+        // A mask-tool drag along a row masks each patch it passes over once: (4, 2) .. (4, 6).
+        const LabRun d = run_lab(dir, "wait-idle\nkey M\ndrag-patches 4 2 4 6\nwait-idle\nquit\n");
+        QVERIFY2(d.exit_code == 0, qPrintable(d.err));
+        QCOMPARE(d.state["masked_keys"].toInt(), 5);
     }
 
     // Swin: the query is a stage-0 patch (row * W + col), no special tokens.

@@ -229,17 +229,27 @@ bool LabApp::run_command(const ScriptCommand& c) {
         wait_frames_ = 0;
         return true;
     }
-    if (c.name == "click-patch") {
-        if (click_phase_ == 0) {
-            float x = 0, y = 0;
-            if (!image_view_patch_center(image_panel_.figure(), int(number(0)), int(number(1)), x, y))
-                throw std::runtime_error(where + "click-patch " + c.args[0] + " " + c.args[1] +
-                                         ": no such patch in the image view (is a trace shown? wait-idle first)");
-            click_at_ = image_panel_.screen_point(x, y);
-            click_phase_ = 1;
+    if (c.name == "click-patch" || c.name == "drag-patches") {
+        // Mouse events on the image view's patch centres, one per frame (before_new_frame feeds
+        // them to ImGui); the command ends when they have all been seen.
+        if (!mouse_started_) {
+            auto centre = [&](size_t row_arg) {
+                float x = 0, y = 0;
+                if (!image_view_patch_center(image_panel_.figure(), int(number(row_arg)), int(number(row_arg + 1)), x, y))
+                    throw std::runtime_error(where + c.name + ": no patch (" + c.args[row_arg] + ", " +
+                                             c.args[row_arg + 1] + ") in the image view (is a trace shown? wait-idle first)");
+                return image_panel_.screen_point(x, y);
+            };
+            const ImVec2 a = centre(0);
+            const ImVec2 b = c.name == "drag-patches" ? centre(2) : a;
+            scripted_mouse_.push_back({a, true});
+            for (int i = 1; i <= 8 && c.name == "drag-patches"; ++i)
+                scripted_mouse_.push_back({ImVec2(a.x + (b.x - a.x) * float(i) / 8, a.y + (b.y - a.y) * float(i) / 8), true});
+            scripted_mouse_.push_back({b, false});
+            mouse_started_ = true;
         }
-        if (click_phase_ != 3) return false;
-        click_phase_ = 0;
+        if (!scripted_mouse_.empty()) return false;
+        mouse_started_ = false;
         return true;
     }
     if (c.name == "layer") sel.layer = int(number(0));
@@ -304,16 +314,19 @@ void LabApp::run_script() {
 void LabApp::before_new_frame() {
     ImGuiIO& io = ImGui::GetIO();
     io.FontGlobalScale = view_.ui_scale;
-    if (click_phase_ == 1 || click_phase_ == 2) {
-        io.MousePos = click_at_;
-        io.MouseDown[0] = click_phase_ == 1;
-        ++click_phase_;
+    if (!scripted_mouse_.empty()) {
+        io.MousePos = scripted_mouse_.front().pos;
+        io.MouseDown[0] = scripted_mouse_.front().down;
+        scripted_mouse_.pop_front();
     }
 }
 
 void LabApp::image_clicks() {
     const ImGuiIO& io = ImGui::GetIO();
-    if (!image_panel_.hovered() || !ImGui::IsMouseClicked(0)) return;
+    if (ImGui::IsMouseReleased(0)) mask_drag_visited_.clear();
+    const bool press = ImGui::IsMouseClicked(0);
+    const bool drag = view_.mask_tool && ImGui::IsMouseDown(0) && !mask_drag_visited_.empty();
+    if (!image_panel_.hovered() || !(press || drag)) return;
     const WorkspaceState& s = compute_.state();
     const ImVec2 p = image_panel_.figure_point(io.MousePos);
     const BuiltFigure& fig = image_panel_.figure();
@@ -321,6 +334,8 @@ void LabApp::image_clicks() {
     if (token < 0) return;
     const int block = std::max(s.selection.layer, 0);
     if (view_.mask_tool) {
+        // A drag masks (or unmasks) every token it passes over, each once.
+        if (!mask_drag_visited_.insert(token).second) return;
         compute_.policy().toggle_masked_keys(image_view_mask_keys_of(fig, s, block, token));
     } else {
         FigureSelection sel = s.selection;

@@ -17,6 +17,8 @@
 #include <imgui.h>
 
 #include <cstdint>
+#include <deque>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +90,7 @@ private:
     ImGuiFigureFonts fonts_;
     uint64_t revision_ = 1;
     std::vector<std::string> errors_;
+    std::set<int> mask_drag_visited_;  // tokens a mask-tool drag has toggled
     std::string note_;            // a line under the status: "loading …", "… downscaled on decode"
     bool note_transient_ = false;  // cleared by the next result
     FrameStats stats_;
@@ -102,8 +105,12 @@ private:
     size_t script_pos_ = 0;
     int wait_frames_ = 0;
     int idle_frames_ = 0;  // frames in a row that began with the compute idle
-    int click_phase_ = 0;  // 1: press at click_at_, 2: release
-    ImVec2 click_at_{0, 0};
+    struct ScriptedMouse {
+        ImVec2 pos;
+        bool down = false;  // the left button
+    };
+    std::deque<ScriptedMouse> scripted_mouse_;  // one per frame
+    bool mouse_started_ = false;
     std::vector<std::string> screenshot_requests_;
 };
 
