@@ -3,6 +3,7 @@
 #include "cell_raster.h"
 #include "figure_export.h"
 #include "gl_figure_widget.h"
+#include "gl_offscreen_target.h"
 #include "image_view.h"
 #include "main_window.h"
 #include "matrix_view.h"
@@ -10,6 +11,7 @@
 #include "test_support.h"
 #include "view_settings.h"
 
+#include <QOpenGLContext>
 #include <QPainter>
 #include <QtTest>
 
@@ -234,6 +236,53 @@ private slots:
         QCOMPARE(pixel(c, img, 20, 116), rgb(t.outside_hatch));  // 20.5 - 116.5 = -96 = -12 * 8
         QVERIFY(pixel(c, img, 24, 116) != rgb(t.outside_hatch));
         QCOMPARE(compare(img, render_figure_image(c.built().list, 96.0 * c.devicePixelRatioF()), 0).over, 0);
+    }
+
+    // The renderer drawing into an offscreen framebuffer (the lab's panels, GPU export) gives the
+    // CPU twin's pixels, read back top row first.
+    void offscreen_target_equals_the_cpu_twin() {
+        Canvas c;  // only for a current GL 3.3 core context
+        c.resize(64, 64);
+        c.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&c));
+        c.makeCurrent();
+        auto lookup = [](void*, const char* name) -> void* {
+            return reinterpret_cast<void*>(QOpenGLContext::currentContext()->getProcAddress(name));
+        };
+        GlFigureRenderer renderer;
+        GlOffscreenTarget target;
+        std::string error;
+        QVERIFY2(renderer.initialize({lookup, nullptr}, error), error.c_str());
+        QVERIFY2(target.initialize({lookup, nullptr}, error), error.c_str());
+        DrawList list;
+        list.width = 300;
+        list.height = 170;
+        list.theme = theme_dark();
+        CellGridItem g;
+        g.rect = {10, 10, 240, 150};
+        g.cols = 4;
+        g.rows = 3;  // not square, and the rows differ: an upside-down read would show
+        g.values = {0.0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f, 0.05f};
+        g.flags = {kCellOutline, 0, kCellMasked, 0, 0, kCellOutside, 0, 0, 0, 0, 0, 0};
+        g.range = {0.0f, 1.0f};
+        g.colormap = Colormap::Inferno;
+        list.add(g);
+        list.add(ColorbarItem{{270, 10, 20, 150}, Colormap::Inferno});
+        QVERIFY(target.begin(300, 170));
+        renderer.begin_frame(300, 170, list.theme.background);
+        renderer.draw_pictures(list, 1.0f);
+        target.end();
+        const std::vector<uint8_t> rgba = target.read_rgba();
+        QCOMPARE(renderer.last_error(), 0u);
+        QCOMPARE(int(rgba.size()), 300 * 170 * 4);
+        const QImage gpu = QImage(rgba.data(), 300, 170, 300 * 4, QImage::Format_RGBA8888).copy();
+        const QImage cpu = render_figure_image(list, 96.0);
+        QCOMPARE(cpu.size(), gpu.size());
+        const Diff d = compare(gpu, cpu, 0);
+        QVERIFY2(d.over == 0, qPrintable(QString("%1 of %2 pixels differ (worst %3)").arg(d.over).arg(d.total).arg(d.worst)));
+        target.release();
+        renderer.release();
+        c.doneCurrent();
     }
 
     void live_views_equal_their_png_export() {

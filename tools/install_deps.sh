@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libopenblas-openmp-dev qt6-base-dev libqt6opengl6-dev qt6-svg-dev libglfw3-dev libimgui-dev
+  libstb-dev   # vitscope-lab: stb_image (decoding), stb_image_write (--screenshot)
   xvfb xauth mesa-utils libgl1-mesa-dri fonts-dejavu-core imagemagick libgif-dev poppler-utils
   python3   # the local stand-in Hub of test_hub and test_app_model_library (tests/hub_server.py)
   clang-14 libclang-rt-14-dev libomp-14-dev   # fuzzing (libFuzzer) and the clang build of the engine

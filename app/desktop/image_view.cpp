@@ -3,6 +3,7 @@
 #include "figure_frame.h"
 #include "figure_parts.h"
 #include "figure_source.h"
+#include "image_view_hit.h"
 #include "session.h"
 #include "view_settings.h"
 
@@ -86,20 +87,17 @@ QPoint ImageView::patch_center(int patch) const {
 }
 
 int ImageView::token_at(const QPointF& pos) const {
-    if (figure().num_cells() == 0 || built().panels.empty()) return -1;
-    const HitResult h = hit_test(figure(), figure_layout(), float(pos.x()), float(pos.y()));
-    if (h.kind == HitResult::Patch) return int(figure().side_values.size()) + h.index;  // special tokens first
-    if (h.kind == HitResult::Side) return h.index;
-    return -1;
+    return image_view_token_at(built(), float(pos.x()), float(pos.y()));
 }
 
 void ImageView::apply_tool(int token) {
-    const auto src = attention_source(*session_);
-    if (token < 0 || !src || token >= src->num_tokens(shown_layer())) return;
-    if (settings_->tool() == ToolMode::Query)
-        settings_->set_query(src->selection_of(shown_layer(), token));
-    else
-        session_->toggle_masked_keys(src->mask_units(shown_layer(), token));
+    const int layer = shown_layer();
+    if (settings_->tool() == ToolMode::Query) {
+        const int q = image_view_query_of(session_->state(), layer, token);
+        if (q >= 0) settings_->set_query(q);
+    } else {
+        session_->toggle_masked_keys(image_view_mask_keys_of(session_->state(), layer, token));
+    }
 }
 
 void ImageView::mousePressEvent(QMouseEvent* e) {

@@ -1,5 +1,6 @@
 #include "predictions_panel.h"
 
+#include "prediction_comparison.h"
 #include "session.h"
 
 #include <QHBoxLayout>
@@ -8,32 +9,10 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
-#include <algorithm>
-#include <cmath>
-#include <numeric>
 
 namespace vitscope {
 
 namespace {
-
-std::vector<float> softmax(const RowVector& logits) {
-    std::vector<float> p(size_t(logits.size()));
-    if (p.empty()) return p;
-    const float m = logits.maxCoeff();
-    double s = 0;
-    for (size_t i = 0; i < p.size(); ++i) s += p[i] = std::exp(logits[Eigen::Index(i)] - m);
-    for (float& v : p) v = float(v / s);
-    return p;
-}
-
-std::vector<int> top_k(const std::vector<float>& p, int k) {
-    std::vector<int> idx(p.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    k = std::min<int>(k, int(idx.size()));
-    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) { return p[size_t(a)] > p[size_t(b)]; });
-    idx.resize(size_t(k));
-    return idx;
-}
 
 QTreeWidget* make_list(const QStringList& headers) {
     auto* t = new QTreeWidget;
@@ -73,45 +52,37 @@ PredictionsPanel::PredictionsPanel(Session* session, QWidget* parent) : QWidget(
 void PredictionsPanel::rebuild() {
     current_->clear();
     baseline_->clear();
-    const RowVector* logits = session_->logits();
-    const RowVector* base = session_->baseline_logits();
-    if (!logits || logits->size() == 0) {
-        header_->setText(logits ? tr("This model has no classifier.") : tr("No prediction yet."));
+    const PredictionComparison cmp = compare_predictions(session_->state());
+    if (!cmp.has_classifier) {
+        header_->setText(cmp.has_trace ? tr("This model has no classifier.") : tr("No prediction yet."));
         baseline_->setVisible(false);
         current_->setColumnHidden(3, true);
         return;
     }
-    const QStringList labels = session_->labels();
-    auto name = [&](int c) { return c < labels.size() ? labels[c] : tr("class %1").arg(c); };
-    const std::vector<float> p = softmax(*logits);
-    const bool changed = !session_->paper_default() && base && base != logits;
-    const std::vector<float> pb = changed ? softmax(*base) : p;
-    const std::vector<int> top = top_k(p, 5);
-    for (int i = 0; i < int(top.size()); ++i) {
-        const int c = top[size_t(i)];
+    auto colour = [](double d) { return d > 0 ? QColor(80, 200, 120) : d < 0 ? QColor(240, 100, 100) : QColor(160, 160, 160); };
+    for (int i = 0; i < int(cmp.now.size()); ++i) {
+        const PredictionRow& r = cmp.now[size_t(i)];
+        const QString name = QString::fromStdString(r.label);
         auto* it = new QTreeWidgetItem(current_);
         it->setText(0, QString::number(i + 1));
-        it->setText(1, name(c));
-        it->setToolTip(1, name(c));
-        it->setText(2, QString::number(double(p[size_t(c)]), 'f', 4));
-        const double d = double(p[size_t(c)]) - double(pb[size_t(c)]);
-        it->setText(3, QString::asprintf("%+.4f", d));
-        it->setForeground(3, d > 0 ? QColor(80, 200, 120) : d < 0 ? QColor(240, 100, 100) : QColor(160, 160, 160));
+        it->setText(1, name);
+        it->setToolTip(1, name);
+        it->setText(2, QString::number(double(r.p_now), 'f', 4));
+        it->setText(3, QString::asprintf("%+.4f", double(r.delta())));
+        it->setForeground(3, colour(double(r.delta())));
     }
-    current_->setColumnHidden(3, !changed);
-    baseline_->setVisible(changed);
-    if (changed) {
-        const std::vector<int> tb = top_k(pb, 5);
-        for (int i = 0; i < int(tb.size()); ++i) {
+    current_->setColumnHidden(3, !cmp.differs);
+    baseline_->setVisible(cmp.differs);
+    if (cmp.differs) {
+        for (int i = 0; i < int(cmp.paper.size()); ++i) {
+            const PredictionRow& r = cmp.paper[size_t(i)];
             auto* it = new QTreeWidgetItem(baseline_);
             it->setText(0, QString::number(i + 1));
-            it->setText(1, name(tb[size_t(i)]));
-            const int c = tb[size_t(i)];
-            it->setText(2, QString::number(double(pb[size_t(c)]), 'f', 4));
-            it->setText(3, QString::number(double(p[size_t(c)]), 'f', 4));
-            const double d = double(p[size_t(c)]) - double(pb[size_t(c)]);
-            it->setText(4, QString::asprintf("%+.4f", d));
-            it->setForeground(4, d > 0 ? QColor(80, 200, 120) : d < 0 ? QColor(240, 100, 100) : QColor(160, 160, 160));
+            it->setText(1, QString::fromStdString(r.label));
+            it->setText(2, QString::number(double(r.p_paper), 'f', 4));
+            it->setText(3, QString::number(double(r.p_now), 'f', 4));
+            it->setText(4, QString::asprintf("%+.4f", double(r.delta())));
+            it->setForeground(4, colour(double(r.delta())));
         }
         header_->setText(tr("Options differ from the paper's defaults: above, the top-5 with them; below, the "
                             "paper's top-5 and what the options make of each."));

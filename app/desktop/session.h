@@ -1,18 +1,19 @@
-// The one door between the UI and the engine. Owns the model, the image, the attention options and
-// the cached traces; runs loads and forward passes on a worker thread. Requests never queue up: the
-// session keeps only the latest wish (model path, image, options) and, when the worker is free,
-// computes toward it; a result for a model that has since been replaced is dropped.
+// The one door between the Qt UI and the engine: a thin asynchronous shim over the Qt-free
+// ComputePolicy (app/core/compute_policy.h), which decides what is computed (latest request wins,
+// partial recompute from the first changed layer, the paper-default baseline kept) and holds the
+// workspace state. The session runs the policy's jobs on a worker thread (QFutureWatcher), hands
+// the results back on the UI thread and turns what they changed into signals.
 // A model is either of the ViT family (trace()) or Swin (swin_trace()); exactly one of the two traces
 // is set once computed. Swin keeps its own switches (SwinOptions) beside the AttentionOptions.
 #pragma once
 
+#include "compute_policy.h"
 #include "draw_list.h"
 #include "model_loader.h"
 #include "preprocess.h"
 #include "swin_forward.h"
 #include "vit_forward.h"
 
-#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QImage>
 #include <QObject>
@@ -45,40 +46,41 @@ public:
     void set_labels(const QStringList& labels);
 
     // State (UI thread).
-    std::shared_ptr<const LoadedModel> model() const { return model_; }
-    QString model_path() const { return model_path_; }
-    QString model_name() const;
-    QString image_name() const { return image_name_; }
-    const AttentionOptions& options() const { return options_; }
-    const SwinOptions& swin_options() const { return swin_options_; }
-    bool is_swin() const { return model_ && model_->swin; }
-    PreprocessMode preprocess_mode() const { return mode_; }
-    std::shared_ptr<const ViTTrace> trace() const { return trace_; }
+    const WorkspaceState& state() const { return policy_.state(); }
+    std::shared_ptr<const LoadedModel> model() const { return state().model; }
+    QString model_path() const { return QString::fromStdString(state().model_path); }
+    QString model_name() const { return QString::fromStdString(state().model_name()); }
+    QString image_name() const { return QString::fromStdString(state().image_name); }
+    const AttentionOptions& options() const { return state().options; }
+    const SwinOptions& swin_options() const { return state().swin_options; }
+    bool is_swin() const { return state().is_swin(); }
+    PreprocessMode preprocess_mode() const { return state().mode; }
+    std::shared_ptr<const ViTTrace> trace() const { return state().trace; }
     // The trace under the paper's default options for the same input (== trace() when those apply).
-    std::shared_ptr<const ViTTrace> baseline() const { return baseline_; }
+    std::shared_ptr<const ViTTrace> baseline() const { return state().baseline; }
     // Swin: the trace, and the one under the paper's options (all AttentionOptions and SwinOptions
     // defaults). Null for ViT models.
-    std::shared_ptr<const SwinTrace> swin_trace() const { return swin_trace_; }
-    std::shared_ptr<const SwinTrace> swin_baseline() const { return swin_baseline_; }
-    bool has_trace() const { return trace_ || swin_trace_; }
-    const RowVector* logits() const;           // of the current trace (null without one)
-    const RowVector* baseline_logits() const;  // of the paper-default trace
-    bool paper_default() const;                // the current trace uses the paper's options
-    std::shared_ptr<const ModelInput> input() const { return input_; }
+    std::shared_ptr<const SwinTrace> swin_trace() const { return state().swin_trace; }
+    std::shared_ptr<const SwinTrace> swin_baseline() const { return state().swin_baseline; }
+    bool has_trace() const { return state().has_trace(); }
+    const RowVector* logits() const { return state().logits(); }                    // null without a trace
+    const RowVector* baseline_logits() const { return state().baseline_logits(); }  // of the paper-default trace
+    bool paper_default() const { return state().paper_default(); }  // the current trace uses the paper's options
+    std::shared_ptr<const ModelInput> input() const { return state().input; }
     // The model's input, de-normalised, as a figure picture (made once per input).
-    std::shared_ptr<const FigureImage> input_picture() const { return input_picture_; }
+    std::shared_ptr<const FigureImage> input_picture() const { return state().input_picture; }
     QStringList labels() const { return labels_; }
-    bool busy() const { return running_ != Job::None; }
-    bool loading() const { return running_ == Job::Load; }  // a model is being read
+    bool busy() const { return policy_.running(); }
+    bool loading() const { return policy_.loading(); }  // a model is being read
 
     // Counters for the status bar and tests.
-    int forward_passes() const { return forward_passes_; }          // full forwards for trace()
-    int partial_recomputes() const { return partial_recomputes_; }  // vit/swin_update_options runs
-    int last_recompute_from() const { return last_from_; }  // first layer/block the last partial run redid
-    int baseline_passes() const { return baseline_passes_; }
-    double last_compute_ms() const { return last_ms_; }
-    bool last_was_full() const { return last_full_; }
-    int last_layers_computed() const { return last_layers_; }
+    int forward_passes() const { return policy_.counters().forward_passes; }          // full forwards for trace()
+    int partial_recomputes() const { return policy_.counters().partial_recomputes; }  // vit/swin_update_options runs
+    int last_recompute_from() const { return policy_.counters().last_from; }  // first layer/block the last partial run redid
+    int baseline_passes() const { return policy_.counters().baseline_passes; }
+    double last_compute_ms() const { return policy_.counters().last_ms; }
+    bool last_was_full() const { return policy_.counters().last_full; }
+    int last_layers_computed() const { return policy_.counters().last_layers; }
 
     // Processes events until no job is running or pending (tests, start-up); false on timeout.
     bool wait_idle(int timeout_ms = 60000);
@@ -90,50 +92,14 @@ signals:
     void busy_changed(bool busy);
 
 private:
-    enum class Job { None, Load, Compute };
-    struct LoadResult;
-    struct ComputeRequest;
-    struct ComputeResult;
+    void schedule();    // starts the policy's next job when the worker is free
+    void finish_job();  // the worker's result back to the policy, and the signals it calls for
+    void apply(const PolicyEvents& events);
+    void refresh_labels();
 
-    void schedule();
-    void start_load(const QString& path);
-    void start_compute();
-    void finish_load();
-    void finish_compute();
-    static void compute_vit(const ViTModel& model, const ComputeRequest& req, ComputeResult& r);
-    static void compute_swin(const SwinModel& model, const ComputeRequest& req, ComputeResult& r);
-    QStringList find_labels(const LoadedModel& m, const QString& path) const;
-
-    std::shared_ptr<const LoadedModel> model_;
-    QString model_path_;
-    QStringList labels_;
-    std::shared_ptr<const RgbImage> image_;
-    QString image_name_;
-    PreprocessMode mode_ = PreprocessMode::Crop;
-    AttentionOptions options_;
-
-    std::shared_ptr<const ModelInput> input_;
-    std::shared_ptr<const RgbImage> input_source_;  // the image input_ came from
-    PreprocessMode input_mode_ = PreprocessMode::Crop;
-    std::shared_ptr<const FigureImage> input_picture_;
-    std::shared_ptr<const ViTTrace> trace_;
-    std::shared_ptr<const ViTTrace> baseline_;
-    SwinOptions swin_options_;
-    std::shared_ptr<const SwinTrace> swin_trace_;
-    std::shared_ptr<const SwinTrace> swin_baseline_;
-
-    std::optional<QString> pending_load_;
-    bool compute_dirty_ = false;
-    Job running_ = Job::None;
-    QFutureWatcher<std::shared_ptr<LoadResult>> load_watcher_;
-    QFutureWatcher<std::shared_ptr<ComputeResult>> compute_watcher_;
-    std::shared_ptr<const LoadedModel> computing_for_;
-
-    int forward_passes_ = 0, partial_recomputes_ = 0, baseline_passes_ = 0;
-    double last_ms_ = 0;
-    bool last_full_ = true;
-    int last_layers_ = 0;
-    int last_from_ = 0;
+    ComputePolicy policy_;
+    QStringList labels_;  // state().labels as QStrings (the panels ask often)
+    QFutureWatcher<std::shared_ptr<JobResult>> watcher_;
 };
 
 // A generated test card (colour gradient with shapes) for when no image is available.

@@ -1,4 +1,5 @@
-// Where the embedded default models and sample images live, for every front end.
+// Where the embedded default models and sample images live, as QStrings for the Qt front end (the
+// Qt-free functions in app/core/default_asset_paths.h decide).
 #pragma once
 
 #include <QString>
@@ -6,7 +7,7 @@
 namespace vitscope {
 
 // $VITSCOPE_ASSETS when set, else ../share/vitscope/assets beside the executable when it exists
-// (an installed program), else the source tree's assets/ folder (compiled in).
+// (an installed program), else the source tree's assets/ folder (see default_assets_folder()).
 QString default_assets_dir();
 QString default_vit_model_path();   // <assets>/models/vitscope-vit-tiny
 QString default_swin_model_path();  // <assets>/models/vitscope-swin-tiny

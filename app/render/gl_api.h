@@ -47,7 +47,14 @@ struct Api {
     X(PFNGLCLEARCOLORPROC, ClearColor)                                  \
     X(PFNGLCLEARPROC, Clear)                                            \
     X(PFNGLDISABLEPROC, Disable)                                        \
-    X(PFNGLGETERRORPROC, GetError)
+    X(PFNGLGETERRORPROC, GetError)                                      \
+    X(PFNGLGENFRAMEBUFFERSPROC, GenFramebuffers)                        \
+    X(PFNGLDELETEFRAMEBUFFERSPROC, DeleteFramebuffers)                  \
+    X(PFNGLBINDFRAMEBUFFERPROC, BindFramebuffer)                        \
+    X(PFNGLFRAMEBUFFERTEXTURE2DPROC, FramebufferTexture2D)              \
+    X(PFNGLCHECKFRAMEBUFFERSTATUSPROC, CheckFramebufferStatus)          \
+    X(PFNGLGETINTEGERVPROC, GetIntegerv)                                \
+    X(PFNGLREADPIXELSPROC, ReadPixels)
 
 #define VITSCOPE_GL_DECLARE(type, name) type name = nullptr;
     VITSCOPE_GL_FUNCTIONS(VITSCOPE_GL_DECLARE)

@@ -5,7 +5,8 @@
 // host's to paint over the result (the Qt views use the exporter's QPainter backend for them), so
 // the live view and an exported PNG draw one description. Needs only a current context: the host
 // passes a function that looks up GL entry points. Every call except the constructor needs that
-// context current.
+// context current. It draws into whatever framebuffer is bound: a window's, or a GlOffscreenTarget
+// (gl_offscreen_target.h) whose texture the lab shows with ImGui::Image.
 #pragma once
 
 #include "draw_list.h"

@@ -1,0 +1,122 @@
+#include "compute_job.h"
+
+#include "class_labels.h"
+#include "default_asset_paths.h"
+#include "input_picture.h"
+#include "workspace_state.h"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace vitscope {
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void compute_vit(const ViTModel& vm, const ComputeJob& job, ComputeResult& r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto t = job.base ? std::make_shared<ViTTrace>(*job.base) : std::make_shared<ViTTrace>();
+    if (job.base) {
+        r.from = vit_update_options(vm, job.options, *t);
+        r.full = false;
+    } else {
+        vit_forward(vm, *r.input, job.options, *t);
+        r.full = true;
+    }
+    r.ms = ms_since(t0);
+    r.layers_computed = t->layers_computed;
+    r.trace = t;
+    if (job.options.is_paper_default()) {
+        r.baseline = t;
+    } else if (job.baseline) {
+        r.baseline = job.baseline;
+    } else if (job.base && job.base->options.is_paper_default()) {
+        r.baseline = job.base;
+    } else {
+        auto b = std::make_shared<ViTTrace>();
+        vit_forward(vm, *r.input, AttentionOptions{}, *b);
+        r.baseline = b;
+        r.baseline_pass = true;
+    }
+}
+
+void compute_swin(const SwinModel& sm, const ComputeJob& job, ComputeResult& r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto t = job.swin_base ? std::make_shared<SwinTrace>(*job.swin_base) : std::make_shared<SwinTrace>();
+    if (job.swin_base) {
+        r.from = swin_update_options(sm, job.options, job.swin_options, *t);
+        r.full = false;
+    } else {
+        swin_forward(sm, *r.input, job.options, job.swin_options, *t);
+        r.full = true;
+    }
+    r.ms = ms_since(t0);
+    r.layers_computed = t->layers_computed;
+    r.swin_trace = t;
+    if (swin_paper_default(job.options, job.swin_options)) {
+        r.swin_baseline = t;
+    } else if (job.swin_baseline) {
+        r.swin_baseline = job.swin_baseline;
+    } else if (job.swin_base && swin_paper_default(job.swin_base->options, job.swin_base->swin_options)) {
+        r.swin_baseline = job.swin_base;
+    } else {
+        auto b = std::make_shared<SwinTrace>();
+        swin_forward(sm, *r.input, AttentionOptions{}, SwinOptions{}, *b);
+        r.swin_baseline = b;
+        r.baseline_pass = true;
+    }
+}
+
+}  // namespace
+
+LoadResult run_load(const LoadJob& job) {
+    LoadResult r;
+    r.path = job.path;
+    try {
+        LoadedModel m = load_model(job.path);
+        if (!m.vit && !m.swin)
+            throw std::runtime_error(job.path + ": " + m.info().architecture +
+                                     " models are not supported by the viewers yet");
+        try {  // the model's id2label, else the built-in ImageNet-1k names for 1000 classes
+            r.labels = class_labels_for(m, default_assets_folder()).names;
+        } catch (const FileError&) {  // no built-in list (a broken install): classes show as numbers
+        }
+        r.model = std::make_shared<const LoadedModel>(std::move(m));
+    } catch (const std::exception& e) {
+        r.error = e.what();
+    }
+    return r;
+}
+
+ComputeResult run_compute(const ComputeJob& job) {
+    ComputeResult r;
+    r.model = job.model;
+    r.image = job.image;
+    r.mode = job.mode;
+    try {
+        const LoadedModel& lm = *job.model;
+        r.input = job.input;
+        if (!r.input) {
+            r.input = std::make_shared<const ModelInput>(preprocess(*job.image, job.mode, preprocess_config(lm)));
+            r.input_picture =
+                std::make_shared<const FigureImage>(input_picture(*r.input, lm.info().mean, lm.info().std));
+        }
+        if (lm.swin)
+            compute_swin(*lm.swin, job, r);
+        else
+            compute_vit(*lm.vit, job, r);
+    } catch (const std::exception& e) {
+        r.error = e.what();
+    }
+    return r;
+}
+
+JobResult run_job(const ComputeJobVariant& job) {
+    if (const auto* load = std::get_if<LoadJob>(&job)) return run_load(*load);
+    return run_compute(std::get<ComputeJob>(job));
+}
+
+}  // namespace vitscope

@@ -1,0 +1,173 @@
+#include "compute_policy.h"
+
+#include <algorithm>
+
+namespace vitscope {
+
+std::string non_finite_message(int64_t count) {
+    return "The forward pass gave " + std::to_string(count) +
+           " NaN or infinite values (logits or attention) with these options; the previous result stays on "
+           "screen. Try the paper's scale and temperature 1.";
+}
+
+void ComputePolicy::open_model(const std::string& path) { pending_load_ = path; }
+
+void ComputePolicy::set_image(std::shared_ptr<const RgbImage> image, const std::string& name) {
+    state_.image = std::move(image);
+    state_.image_name = name;
+    compute_dirty_ = true;
+}
+
+void ComputePolicy::set_options(const AttentionOptions& options) {
+    state_.options = options;
+    compute_dirty_ = true;
+}
+
+void ComputePolicy::set_preprocess_mode(PreprocessMode mode) {
+    state_.mode = mode;
+    compute_dirty_ = true;
+}
+
+void ComputePolicy::set_swin_options(const SwinOptions& options) {
+    state_.swin_options = options;
+    compute_dirty_ = true;
+}
+
+void ComputePolicy::toggle_masked_key(int token) {
+    AttentionOptions o = state_.options;
+    auto it = std::find(o.masked_keys.begin(), o.masked_keys.end(), token);
+    if (it == o.masked_keys.end())
+        o.masked_keys.push_back(token);
+    else
+        o.masked_keys.erase(it);
+    std::sort(o.masked_keys.begin(), o.masked_keys.end());
+    set_options(o);
+}
+
+void ComputePolicy::toggle_masked_keys(const std::vector<int>& keys) {
+    if (keys.empty()) return;
+    AttentionOptions o = state_.options;
+    auto has = [&](int k) { return std::find(o.masked_keys.begin(), o.masked_keys.end(), k) != o.masked_keys.end(); };
+    const bool all = std::all_of(keys.begin(), keys.end(), has);
+    for (int k : keys) {
+        if (all)
+            o.masked_keys.erase(std::find(o.masked_keys.begin(), o.masked_keys.end(), k));
+        else if (!has(k))
+            o.masked_keys.push_back(k);
+    }
+    std::sort(o.masked_keys.begin(), o.masked_keys.end());
+    set_options(o);
+}
+
+void ComputePolicy::set_labels(std::vector<std::string> labels) { state_.labels = std::move(labels); }
+
+bool ComputePolicy::pending() const {
+    return pending_load_.has_value() || (compute_dirty_ && state_.model && state_.image);
+}
+
+ComputeJob ComputePolicy::make_compute_job() const {
+    ComputeJob job;
+    job.model = state_.model;
+    job.image = state_.image;
+    job.mode = state_.mode;
+    job.options = state_.options;
+    job.swin_options = state_.swin_options;
+    const bool same_input = state_.input && state_.input_source == state_.image && state_.input_mode == state_.mode;
+    if (same_input) {
+        job.input = state_.input;
+        job.base = state_.trace;
+        job.baseline = state_.baseline;
+        job.swin_base = state_.swin_trace;
+        job.swin_baseline = state_.swin_baseline;
+    }
+    return job;
+}
+
+std::optional<ComputeJobVariant> ComputePolicy::next_job() {
+    if (running()) return std::nullopt;  // accept() comes first
+    if (pending_load_) {
+        LoadJob job{*pending_load_};
+        pending_load_.reset();
+        running_ = Running::Load;
+        return ComputeJobVariant{std::move(job)};
+    }
+    if (compute_dirty_ && state_.model && state_.image) {
+        compute_dirty_ = false;
+        running_ = Running::Compute;
+        return ComputeJobVariant{make_compute_job()};
+    }
+    return std::nullopt;
+}
+
+PolicyEvents ComputePolicy::accept(JobResult result) {
+    running_ = Running::None;
+    if (auto* load = std::get_if<LoadResult>(&result)) return accept_load(std::move(*load));
+    return accept_compute(std::move(std::get<ComputeResult>(result)));
+}
+
+PolicyEvents ComputePolicy::accept_load(LoadResult r) {
+    PolicyEvents ev;
+    if (!r.model) {
+        ev.error = r.error;  // the previous model stays in place
+        return ev;
+    }
+    WorkspaceState& s = state_;
+    s.model = r.model;
+    s.model_path = r.path;
+    s.labels = std::move(r.labels);
+    s.options = AttentionOptions{};  // masks and head lists refer to the old model's tokens
+    s.swin_options = SwinOptions{};
+    s.input.reset();
+    s.input_source.reset();
+    s.input_picture.reset();
+    s.trace.reset();
+    s.baseline.reset();
+    s.swin_trace.reset();
+    s.swin_baseline.reset();
+    compute_dirty_ = true;
+    ev.model_changed = true;
+    return ev;
+}
+
+PolicyEvents ComputePolicy::accept_compute(ComputeResult r) {
+    PolicyEvents ev;
+    WorkspaceState& s = state_;
+    if (r.model != s.model || r.image != s.image || r.mode != s.mode) {
+        // A newer model, image or preprocessing was asked for meanwhile: this describes nothing wanted.
+        ev.dropped = true;
+        ++counters_.dropped_results;
+        return ev;
+    }
+    if (!r.error.empty()) {
+        ev.error = r.error;
+        return ev;
+    }
+    const int64_t bad = r.trace ? r.trace->non_finite_values() : r.swin_trace ? r.swin_trace->non_finite_values() : 0;
+    if (bad) {
+        ev.error = non_finite_message(bad);  // nothing non-finite reaches the screen
+        return ev;
+    }
+    if (r.input != s.input) {
+        s.input = r.input;
+        s.input_source = r.image;
+        s.input_mode = r.mode;
+        s.input_picture = r.input_picture;
+    }
+    s.trace = r.trace;
+    s.baseline = r.baseline;
+    s.swin_trace = r.swin_trace;
+    s.swin_baseline = r.swin_baseline;
+    counters_.last_ms = r.ms;
+    counters_.last_full = r.full;
+    counters_.last_layers = r.layers_computed;
+    counters_.last_from = r.from;
+    if (r.full)
+        ++counters_.forward_passes;
+    else
+        ++counters_.partial_recomputes;
+    if (r.baseline_pass) ++counters_.baseline_passes;
+    ev.trace_changed = true;
+    return ev;
+}
+
+}  // namespace vitscope

@@ -1,0 +1,95 @@
+// What must be computed next, and what a result changes: the compute policy of a workspace, without
+// threads and without a UI toolkit. A front end drives it from its own event loop:
+//
+//   requests (open_model, set_options, ...)  -> change the wish at once, never block
+//   next_job()                               -> the one job to start now, or nothing (one at a time)
+//   run_job(job) on a worker thread          -> a JobResult
+//   accept(result) back on the UI thread     -> the new state and what changed
+//
+// Requests never queue up: only the latest wish is kept, and when the worker is free the policy
+// computes toward it. A model load comes before any compute. An option change on the same input
+// updates the cached trace from the first layer it touches (vit_update_options /
+// swin_update_options); a new image, preprocessing or model computes a full forward. The
+// paper-default baseline is kept and computed only when the options differ from the paper's and
+// no baseline for this input is at hand.
+// A result is dropped when it was computed for a model or an image that has since been replaced;
+// one computed for older options of the same input is kept (it is on screen while the drag goes on,
+// and it is the base the next partial recompute starts from), and the latest options follow.
+#pragma once
+
+#include "compute_job.h"
+#include "workspace_state.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vitscope {
+
+// What accept() changed, for the front end to signal or redraw.
+struct PolicyEvents {
+    bool model_changed = false;  // a new model is in place (no trace until computed)
+    bool trace_changed = false;  // traces, baseline, input changed
+    bool dropped = false;        // the result belonged to a replaced model or image
+    std::string error;           // a load or compute failed; the previous state stays
+};
+
+struct ComputeCounters {
+    int forward_passes = 0;      // full forwards for the current options
+    int partial_recomputes = 0;  // vit/swin_update_options runs
+    int baseline_passes = 0;     // extra forwards for the paper-default baseline
+    int dropped_results = 0;
+    double last_ms = 0;
+    bool last_full = true;
+    int last_layers = 0;         // layers (blocks) the last trace holds
+    int last_from = 0;           // first layer/block the last partial run redid
+};
+
+class ComputePolicy {
+public:
+    const WorkspaceState& state() const { return state_; }
+    const ComputeCounters& counters() const { return counters_; }
+
+    // Requests.
+    void open_model(const std::string& path);
+    void set_image(std::shared_ptr<const RgbImage> image, const std::string& name);
+    void set_options(const AttentionOptions& options);
+    void set_preprocess_mode(PreprocessMode mode);
+    void set_swin_options(const SwinOptions& options);
+    // Adds or removes one key from the user mask (ViT: a token; Swin: a stage-0 patch).
+    void toggle_masked_key(int token);
+    // Masks every key of `keys` unless all are masked already, then unmasks them all.
+    void toggle_masked_keys(const std::vector<int>& keys);
+    // Class names: replace the model's own until another model loads.
+    void set_labels(std::vector<std::string> labels);
+    // Selection and drawing choices: plain state, nothing to compute.
+    void set_selection(const FigureSelection& selection) { state_.selection = selection; }
+    void set_style(const FigureStyle& style) { state_.style = style; }
+
+    // The job to start now, or nothing (a job is running, or nothing is wanted). Marks it running.
+    std::optional<ComputeJobVariant> next_job();
+    // Takes the running job's result; the caller may ask next_job() again afterwards.
+    PolicyEvents accept(JobResult result);
+
+    bool running() const { return running_ != Running::None; }
+    bool loading() const { return running_ == Running::Load; }
+    bool pending() const;  // something is wanted that no running job computes
+    bool idle() const { return !running() && !pending(); }
+
+private:
+    enum class Running { None, Load, Compute };
+    PolicyEvents accept_load(LoadResult r);
+    PolicyEvents accept_compute(ComputeResult r);
+    ComputeJob make_compute_job() const;
+
+    WorkspaceState state_;
+    ComputeCounters counters_;
+    std::optional<std::string> pending_load_;
+    bool compute_dirty_ = false;
+    Running running_ = Running::None;
+};
+
+// The message for a trace with non-finite values (shown instead of the trace).
+std::string non_finite_message(int64_t count);
+
+}  // namespace vitscope

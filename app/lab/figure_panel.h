@@ -1,0 +1,50 @@
+// One live figure view of the lab: builds a figure description (app/figure/view_figures.h) when its
+// data or size changed, draws its cell grids and colourbars with GlFigureRenderer into an offscreen
+// framebuffer, shows that with ImGui::Image and paints the text, lines and rectangles over it with
+// ImGui's draw list. Remembers where it was drawn, for hit testing and scripted clicks.
+#pragma once
+
+#include "gl_figure_renderer.h"
+#include "gl_offscreen_target.h"
+#include "imgui_draw_list_painter.h"
+#include "view_figures.h"
+
+#include <imgui.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace vitscope {
+
+class LiveFigurePanel {
+public:
+    bool initialize(const GlProcLoader& loader, std::string& error);
+    void release();  // needs the context
+
+    using Builder = std::function<BuiltFigure(float width, float height)>;
+    // At the ImGui cursor, `size` screen px: rebuilds when `revision` or the size changed, renders,
+    // shows. `fb_scale` is framebuffer px per screen px.
+    void show(const Builder& build, uint64_t revision, ImVec2 size, float fb_scale, const ImGuiFigureFonts& fonts);
+
+    const BuiltFigure& figure() const { return built_; }
+    bool hovered() const { return hovered_; }  // the mouse is over the figure (this frame)
+    // Screen point <-> figure point (figure px = screen px from the panel's top-left corner).
+    ImVec2 figure_point(ImVec2 screen) const { return ImVec2(screen.x - origin_.x, screen.y - origin_.y); }
+    ImVec2 screen_point(float x, float y) const { return ImVec2(origin_.x + x, origin_.y + y); }
+    ImVec2 origin() const { return origin_; }
+    ImVec2 size() const { return size_; }
+    int builds() const { return builds_; }
+
+private:
+    GlFigureRenderer renderer_;
+    GlOffscreenTarget target_;
+    BuiltFigure built_;
+    uint64_t revision_ = ~uint64_t(0);
+    ImVec2 origin_{0, 0}, size_{0, 0};
+    bool hovered_ = false;
+    bool ready_ = false;
+    int builds_ = 0;
+};
+
+}  // namespace vitscope
