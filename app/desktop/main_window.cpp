@@ -82,7 +82,7 @@ QDockWidget* make_dock(const QString& title, const QString& name, QWidget* body,
 }  // namespace
 
 MainWindow::MainWindow(bool persist, QWidget* parent)
-    : QMainWindow(parent), persist_(persist), session_(new Session(this)), settings_(new ViewSettings(this)) {
+    : QMainWindow(parent), persist_(persist), session_(new Session(this)), settings_(new ViewSettings(session_, this)) {
     setWindowTitle(tr("vitscope"));
     setAcceptDrops(true);
     if (persist_) {

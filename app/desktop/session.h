@@ -44,6 +44,10 @@ public:
     // Class names for the predictions (File > Open Labels…): replaces the model's own; emits
     // trace_changed so the panels redraw. Kept until another model loads.
     void set_labels(const QStringList& labels);
+    // What the user looks at (layer/head/query, colours): kept in the core's workspace state beside
+    // the options, as the lab keeps it; changing them computes nothing (ViewSettings signals views).
+    void set_selection(const FigureSelection& selection) { policy_.set_selection(selection); }
+    void set_style(const FigureStyle& style) { policy_.set_style(style); }
 
     // State (UI thread).
     const WorkspaceState& state() const { return policy_.state(); }

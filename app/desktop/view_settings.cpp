@@ -1,6 +1,7 @@
 #include "view_settings.h"
 
 #include "attention_stats.h"
+#include "session.h"
 
 #include <QSettings>
 
@@ -8,26 +9,38 @@
 
 namespace vitscope {
 
-void ViewSettings::set_layer(int layer) {
-    if (layer == layer_) return;
-    layer_ = layer;
+ViewSettings::ViewSettings(Session* session, QObject* parent) : QObject(parent), session_(session) {}
+
+const FigureSelection& ViewSettings::selection() const { return session_->state().selection; }
+const FigureStyle& ViewSettings::style() const { return session_->state().style; }
+
+void ViewSettings::set_selection(const FigureSelection& sel) {
+    const FigureSelection& now = selection();
+    if (sel.layer == now.layer && sel.head == now.head && sel.query == now.query) return;
+    session_->set_selection(sel);
     emit selection_changed();
+}
+
+void ViewSettings::set_layer(int layer) {
+    FigureSelection s = selection();
+    s.layer = layer;
+    set_selection(s);
 }
 
 void ViewSettings::set_head(int head) {
-    if (head == head_) return;
-    head_ = head;
-    emit selection_changed();
+    FigureSelection s = selection();
+    s.head = head;
+    set_selection(s);
 }
 
 void ViewSettings::set_query(int query) {
-    if (query == query_) return;
-    query_ = query;
-    emit selection_changed();
+    FigureSelection s = selection();
+    s.query = query;
+    set_selection(s);
 }
 
 void ViewSettings::set_style(const FigureStyle& style) {
-    style_ = style;
+    session_->set_style(style);
     emit style_changed();
 }
 
@@ -50,15 +63,11 @@ void ViewSettings::set_show_swin_regions(bool on) {
 }
 
 void ViewSettings::clamp_to(int depth, int heads, int tokens) {
-    const int l = std::clamp(layer_, 0, std::max(depth - 1, 0));
-    const int h = head_ == kMeanOfHeads ? kMeanOfHeads : std::clamp(head_, 0, std::max(heads - 1, 0));
-    const int q = std::clamp(query_, 0, std::max(tokens - 1, 0));
-    if (l != layer_ || h != head_ || q != query_) {
-        layer_ = l;
-        head_ = h;
-        query_ = q;
-        emit selection_changed();
-    }
+    FigureSelection s = selection();
+    s.layer = std::clamp(s.layer, 0, std::max(depth - 1, 0));
+    if (s.head != kMeanOfHeads) s.head = std::clamp(s.head, 0, std::max(heads - 1, 0));
+    s.query = std::clamp(s.query, 0, std::max(tokens - 1, 0));
+    set_selection(s);
 }
 
 void ViewSettings::load(QSettings& s) {
@@ -74,6 +83,7 @@ void ViewSettings::load(QSettings& s) {
 }
 
 void ViewSettings::save(QSettings& s) const {
+    const FigureStyle& style_ = style();
     s.setValue("view/colormap", int(style_.colormap));
     s.setValue("view/normalization", int(style_.normalization));
     s.setValue("view/log_scale", style_.log_scale);
