@@ -336,14 +336,18 @@ void HubDownload::report_progress(bool force) {
     emit progress(p);
 }
 
-void HubDownload::fail(const QString& message) {
-    if (done_) return;
+void HubDownload::stop_transfer() {
     done_ = true;
     if (reply_) {
         reply_->disconnect(this);
         reply_->abort();
     }
     part_.close();
+}
+
+void HubDownload::fail(const QString& message) {
+    if (done_) return;
+    stop_transfer();
     // An empty snapshot (nothing fetched) leaves no trace; .part files stay for a resume.
     if (QDir(snapshot_).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)) remove_partial();
     emit failed(message);
@@ -351,12 +355,7 @@ void HubDownload::fail(const QString& message) {
 
 void HubDownload::cancel() {
     if (done_) return;
-    done_ = true;
-    if (reply_) {
-        reply_->disconnect(this);
-        reply_->abort();
-    }
-    part_.close();
+    stop_transfer();
     remove_partial();
     emit cancelled();
 }

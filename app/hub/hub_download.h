@@ -88,6 +88,7 @@ private:
     void complete_file();
     void file_missing();
     void fail(const QString& message);
+    void stop_transfer();  // done: the reply aborted and disconnected, the .part file closed
     void write_part();
     void remove_partial();
     QString http_error(int status) const;
