@@ -54,6 +54,23 @@ int differing_pixels(const QImage& a, const QImage& b, const QJsonArray& rect) {
 class TestLab : public QObject {
     Q_OBJECT
 private slots:
+    // The engine's OpenMP threads sleep rather than spin at barriers (they share the cores with the
+    // UI): without OMP_WAIT_POLICY the lab sets "passive" and starts again; a user's value is kept.
+    void openmp_waits_passively_unless_the_user_says_otherwise() {
+        QTemporaryDir dir;
+        const QByteArray saved = qgetenv("OMP_WAIT_POLICY");
+        qunsetenv("OMP_WAIT_POLICY");
+        const LabRun unset = run_lab(dir, "quit\n");
+        qputenv("OMP_WAIT_POLICY", "active");
+        const LabRun user = run_lab(dir, "quit\n");
+        if (saved.isNull()) qunsetenv("OMP_WAIT_POLICY");
+        else qputenv("OMP_WAIT_POLICY", saved);
+        QVERIFY2(unset.exit_code == 0, qPrintable(unset.err));
+        QCOMPARE(unset.state.value("omp_wait_policy").toString(), QString("passive"));
+        QVERIFY2(user.exit_code == 0, qPrintable(user.err));
+        QCOMPARE(user.state.value("omp_wait_policy").toString(), QString("active"));
+    }
+
     void help_names_the_keys_and_the_script_commands() {
         QProcess p;
         p.start(VITSCOPE_LAB_PATH, {"--help"});

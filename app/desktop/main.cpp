@@ -1,6 +1,7 @@
 // vitscope [--model PATH|ORG/NAME[@REV]] [--image PATH] [--startup-report]
 #include "gl_figure_widget.h"
 #include "main_window.h"
+#include "openmp_wait_policy.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,6 +11,7 @@
 #include <QSurfaceFormat>
 
 int main(int argc, char** argv) {
+    vitscope::ensure_passive_openmp_wait(argv);  // may start the program again (see the header)
     QElapsedTimer since_start;
     since_start.start();
     QSurfaceFormat::setDefaultFormat(vitscope::gl_core_format());

@@ -2,6 +2,8 @@
 // and the frame times.
 #include "lab_app.h"
 
+#include <cstdlib>
+
 namespace vitscope {
 
 std::string LabApp::state_json() const {
@@ -55,6 +57,7 @@ std::string LabApp::state_json() const {
         }
     }
     r.frames = frames_;
+    if (const char* policy = std::getenv("OMP_WAIT_POLICY")) r.omp_wait_policy = policy;
     r.frame_all = summarize_frame_times(stats_.all);
     r.frame_computing = summarize_frame_times(stats_.computing);
     r.frame_sweeping = summarize_frame_times(stats_.sweeping);

@@ -1,6 +1,7 @@
 // vitscope-lab: the lecture-hall viewer. Shaped like Dear ImGui's examples/example_glfw_opengl3:
 // GLFW window + OpenGL 3.3 core context, ImGui context and backends, the loop, and shut-down in
 // reverse order of creation. Everything the window shows is LabApp's.
+#include "openmp_wait_policy.h"
 #include "lab_app.h"
 #include "lab_args.h"
 
@@ -77,6 +78,7 @@ vitscope::ImGuiFigureFonts load_fonts(ImGuiIO& io) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    vitscope::ensure_passive_openmp_wait(argv);  // may start the program again (see the header)
     vitscope::LabArgs args;
     try {
         args = vitscope::parse_lab_args(argc, argv);
