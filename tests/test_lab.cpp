@@ -71,6 +71,18 @@ private slots:
         QCOMPARE(user.state.value("omp_wait_policy").toString(), QString("active"));
     }
 
+    // Hovering a patch shows the app's readout of it (one function in the core for both).
+    void hover_shows_the_readout_of_the_cell() {
+        QTemporaryDir dir;
+        const LabRun r = run_lab(dir, "wait-idle\nhover-patch 2 3\nwait-frames 3\nquit\n");
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        const int W = r.state["grid_w"].toInt(), prefix = r.state["num_prefix"].toInt();
+        QVERIFY(W > 3);
+        const QString expected = QString("token %1 · patch %2 (row 2, col 3) · attention ").arg(prefix + 2 * W + 3).arg(2 * W + 3);
+        QVERIFY2(r.state["hover_readout"].toString().startsWith(expected),
+                 qPrintable(r.state["hover_readout"].toString() + " vs " + expected));
+    }
+
     void help_names_the_keys_and_the_script_commands() {
         QProcess p;
         p.start(VITSCOPE_LAB_PATH, {"--help"});

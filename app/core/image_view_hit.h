@@ -6,6 +6,7 @@
 #include "view_figures.h"
 #include "workspace_state.h"
 
+#include <string>
 #include <vector>
 
 namespace vitscope {
@@ -21,6 +22,11 @@ int image_view_query_of(const WorkspaceState& state, int layer, int token);
 // The keys a mask click on `token` of `layer` toggles (ViT: the token; Swin: every stage-0 patch
 // under it): AttentionSource::mask_units. Empty without a trace or for a token out of range.
 std::vector<int> image_view_mask_keys_of(const WorkspaceState& state, int layer, int token);
+
+// The readout of `token` of `layer` in a built Image view ("" for -1): ViT "token 17 · patch 16
+// (row 1, col 2) · attention 0.01234" (special tokens by name); Swin "token (3, 4) · window 2, slot 11
+// · region 1 · attention 0.0123", or "· outside the query's window: not attended".
+std::string image_view_readout(const BuiltFigure& figure, const WorkspaceState& state, int layer, int token);
 
 // The figure point at the centre of patch (row, col) of the shown grid (for scripted clicks).
 bool image_view_patch_center(const BuiltFigure& figure, int row, int col, float& x, float& y);

@@ -123,28 +123,7 @@ void ImageView::emit_hover() {
 }
 
 QString ImageView::hover_readout() const {
-    const int t = hover_token_;
-    const HeatmapFigure& f = figure();
-    const auto trace = session_->trace();
-    const auto st = session_->swin_trace();
-    if (t >= 0 && st && size_t(t) < partition_.window_of.size()) {
-        const int row = t / f.grid_w, col = t % f.grid_w;
-        QString text = tr("token (%1, %2) · window %3, slot %4").arg(row).arg(col)
-                           .arg(partition_.window_of[size_t(t)]).arg(partition_.position_of[size_t(t)]);
-        if (!partition_.region_of.empty()) text += tr(" · region %1").arg(partition_.region_of[size_t(t)]);
-        text += f.cell_flags[size_t(t)] & kCellOutside ? tr(" · outside the query's window: not attended")
-                                                       : tr(" · attention %1").arg(double(f.values[size_t(t)]), 0, 'g', 4);
-        return text;
-    } else if (t >= 0 && trace) {
-        const float p = t < trace->num_prefix ? f.side_values[size_t(t)] : f.values[size_t(t - trace->num_prefix)];
-        QString where = QString::fromStdString(trace->token_name(t));
-        if (t >= trace->num_prefix) {
-            const int patch = t - trace->num_prefix;
-            where = tr("patch %1 (row %2, col %3)").arg(patch).arg(patch / trace->grid_width).arg(patch % trace->grid_width);
-        }
-        return tr("token %1 · %2 · attention %3").arg(t).arg(where).arg(double(p), 0, 'g', 4);
-    }
-    return QString();
+    return QString::fromStdString(image_view_readout(built(), session_->state(), shown_layer(), hover_token_));
 }
 
 void ImageView::mouseMoveEvent(QMouseEvent* e) {

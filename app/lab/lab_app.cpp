@@ -132,6 +132,14 @@ void LabApp::status_line() {
                 view_.mask_tool ? " · MASK TOOL" : "");
     ImGui::SameLine();
     ImGui::TextDisabled("· last %s %.1f ms · H: keys", c.last_full ? "forward" : "recompute", c.last_ms);
+    // The cell under the mouse, as the app's status bar says it (one readout for both front ends).
+    hover_readout_.clear();
+    if (image_panel_.hovered()) {
+        const ImVec2 p = image_panel_.figure_point(ImGui::GetIO().MousePos);
+        const BuiltFigure& fig = image_panel_.figure();
+        hover_readout_ = image_view_readout(fig, s, std::max(s.selection.layer, 0), image_view_token_at(fig, p.x, p.y));
+    }
+    if (!hover_readout_.empty()) ImGui::Text("%s", hover_readout_.c_str());
     if (!note_.empty()) ImGui::TextDisabled("%s", note_.c_str());
     for (size_t i = 0; i < errors_.size(); ++i) {
         ImGui::PushID(int(i));

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -91,6 +92,7 @@ private:
     uint64_t revision_ = 1;
     std::vector<std::string> errors_;
     std::set<int> mask_drag_visited_;  // tokens a mask-tool drag has toggled
+    std::string hover_readout_;   // the image view's readout of the cell under the mouse ("" when none)
     std::string note_;            // a line under the status: "loading …", "… downscaled on decode"
     bool note_transient_ = false;  // cleared by the next result
     FrameStats stats_;
@@ -110,6 +112,7 @@ private:
         bool down = false;  // the left button
     };
     std::deque<ScriptedMouse> scripted_mouse_;  // one per frame
+    std::optional<ImVec2> scripted_mouse_rest_;  // where the scripted mouse stays after its events (as a real one)
     bool mouse_started_ = false;
     std::vector<std::string> screenshot_requests_;
 };

@@ -38,7 +38,7 @@ bool LabApp::run_command(const ScriptCommand& c) {
         wait_frames_ = 0;
         return true;
     }
-    if (c.name == "click-patch" || c.name == "drag-patches") {
+    if (c.name == "click-patch" || c.name == "hover-patch" || c.name == "drag-patches") {
         // Mouse events on the image view's patch centres, one per frame (before_new_frame feeds
         // them to ImGui); the command ends when they have all been seen.
         if (!mouse_started_) {
@@ -51,7 +51,7 @@ bool LabApp::run_command(const ScriptCommand& c) {
             };
             const ImVec2 a = centre(0);
             const ImVec2 b = c.name == "drag-patches" ? centre(2) : a;
-            scripted_mouse_.push_back({a, true});
+            if (c.name != "hover-patch") scripted_mouse_.push_back({a, true});  // a hover only moves
             for (int i = 1; i <= 8 && c.name == "drag-patches"; ++i)
                 scripted_mouse_.push_back({ImVec2(a.x + (b.x - a.x) * float(i) / 8, a.y + (b.y - a.y) * float(i) / 8), true});
             scripted_mouse_.push_back({b, false});
@@ -126,7 +126,11 @@ void LabApp::before_new_frame() {
     if (!scripted_mouse_.empty()) {
         io.MousePos = scripted_mouse_.front().pos;
         io.MouseDown[0] = scripted_mouse_.front().down;
+        scripted_mouse_rest_ = io.MousePos;
         scripted_mouse_.pop_front();
+    } else if (scripted_mouse_rest_) {  // the scripted mouse stays where it was left, button up
+        io.MousePos = *scripted_mouse_rest_;
+        io.MouseDown[0] = false;
     }
 }
 }  // namespace vitscope

@@ -12,7 +12,7 @@ namespace {
 // Command -> number of arguments.
 const std::map<std::string, int>& commands() {
     static const std::map<std::string, int> c = {
-        {"layer", 1},       {"head", 1},    {"query", 1},   {"click-patch", 2}, {"drag-patches", 4}, {"key", 1},
+        {"layer", 1},       {"head", 1},    {"query", 1},   {"click-patch", 2}, {"hover-patch", 2}, {"drag-patches", 4}, {"key", 1},
         {"temperature", 1}, {"scale", 1},   {"image", 1},   {"model", 1},       {"opacity", 1},
         {"grid", 1},        {"colormap", 1}, {"wait-idle", 0}, {"wait-frames", 1}, {"sweep-layers", 1},
         {"screenshot", 1},  {"tab", 1},     {"open", 1},    {"quit", 0},

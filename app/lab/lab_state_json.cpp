@@ -62,6 +62,7 @@ std::string lab_state_json(const LabStateReport& r) {
       << ", \"opacity\": " << number(r.opacity) << "},\n"
       << "  \"frames\": " << r.frames << ",\n"
       << "  \"omp_wait_policy\": " << quoted(r.omp_wait_policy) << ",\n"
+      << "  \"hover_readout\": " << quoted(r.hover_readout) << ",\n"
       << "  \"frame_ms\": " << summary(r.frame_all) << ",\n"
       << "  \"frame_ms_computing\": " << summary(r.frame_computing) << ",\n"
       << "  \"frame_ms_sweeping\": " << summary(r.frame_sweeping) << "\n"
