@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """vitscope vs ONNX Runtime vs PyTorch, same weights, same CPU, alternating engines over rounds.
 
-    /usr/bin/python3 bench/compare.py [--threads 2,1] [--rounds 5] [--runs 20] [--models ...]
+    /usr/bin/python3 bench/compare.py [--threads 2,1] [--rounds 5] [--runs 20] [--models ...] [--load 0,1,2]
+
+--load N[,N...]: measure with N busy co-runner processes (shell busy loops, one core each when the
+machine has fewer than N idle cores) started before the rounds of that level and stopped after them
+by the harness itself, each bounded by --load-timeout seconds even if the harness dies; 0 is a
+quiet machine. One table holds every level, so loaded and quiet figures come from one run.
 
 Needs: build/app/cli/vitscope-cli (tools/build.sh), Debian's python3-torch + python3-torchvision,
 libopenblas0-openmp, node + npm. First run: `npm install --ignore-scripts` in bench/ (the package's
@@ -19,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -34,6 +40,20 @@ def run(cmd, env=None):
     return r.stdout
 
 
+def start_load(n, timeout_s):
+    """n busy co-runners (bounded in time by coreutils' timeout), already spinning when this returns."""
+    procs = [subprocess.Popen(["timeout", str(timeout_s), "sh", "-c", "while :; do :; done"]) for _ in range(n)]
+    time.sleep(0.5 if n else 0)
+    return procs
+
+
+def stop_load(procs):
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait()
+
+
 def cpu_model():
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -42,14 +62,40 @@ def cpu_model():
     return platform.processor()
 
 
+def measure(models, thread_counts, rounds, runs, load, results, checks):
+    """Every engine on every model, alternating, `rounds` times; medians into results[(m, t, engine, load)]."""
+    torch_env = dict(os.environ, LD_LIBRARY_PATH=OPENBLAS_OMP)
+    for threads in thread_counts:
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+        for rnd in range(rounds):
+            for m in models:
+                out = run([CLI, "bench", os.path.join(WORK, m + ".safetensors"), "--threads", str(threads), "--runs",
+                           str(runs)], env)
+                ms = float(re.search(r"median:\s+([\d.]+) ms", out).group(1))
+                results.setdefault((m, threads, "vitscope", load), []).append(ms)
+                o = json.loads(run(["node", os.path.join(HERE, "ort_bench.mjs"), os.path.join(WORK, m + ".onnx"),
+                                    os.path.join(WORK, m + ".check.json"), str(threads), str(runs)], env))
+                results.setdefault((m, threads, "ort", load), []).append(o["median_ms"])
+                checks[m] = (o["max_abs_diff"], o["version"])
+                t = json.loads(run(["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"),
+                                    os.path.join(WORK, m + ".pt"), str(threads), str(runs)],
+                                   dict(torch_env, OMP_NUM_THREADS=str(threads))))
+                results.setdefault((m, threads, "torch", load), []).append(t["median_ms"])
+                checks["torch_blas"] = t["blas"]
+            print("load %d threads %d round %d/%d done" % (load, threads, rnd + 1, rounds), file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", default="2,1")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--models", default="deit_tiny,deit_small,vit_base,swin_t")
+    ap.add_argument("--load", default="0", help="co-runner counts, e.g. 0,1,2")
+    ap.add_argument("--load-timeout", type=int, default=3600)
     args = ap.parse_args()
     models = args.models.split(",")
+    loads = [int(n) for n in args.load.split(",")]
 
     if not os.path.exists(os.path.join(HERE, "node_modules", "onnxruntime-node")):
         subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=HERE, check=True)
@@ -58,27 +104,14 @@ def main():
         subprocess.run(["/usr/bin/python3", os.path.join(HERE, "export_models.py"), WORK, "--models",
                         ",".join(missing)], check=True)
 
-    torch_env = dict(os.environ, LD_LIBRARY_PATH=OPENBLAS_OMP)
-    results = {}  # (model, threads, engine) -> [medians]
+    results = {}  # (model, threads, engine, load) -> [medians]
     checks = {}
-    for threads in [int(t) for t in args.threads.split(",")]:
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-        for rnd in range(args.rounds):
-            for m in models:
-                out = run([CLI, "bench", os.path.join(WORK, m + ".safetensors"), "--threads", str(threads), "--runs",
-                           str(args.runs)], env)
-                ms = float(re.search(r"median:\s+([\d.]+) ms", out).group(1))
-                results.setdefault((m, threads, "vitscope"), []).append(ms)
-                o = json.loads(run(["node", os.path.join(HERE, "ort_bench.mjs"), os.path.join(WORK, m + ".onnx"),
-                                    os.path.join(WORK, m + ".check.json"), str(threads), str(args.runs)], env))
-                results.setdefault((m, threads, "ort"), []).append(o["median_ms"])
-                checks[m] = (o["max_abs_diff"], o["version"])
-                t = json.loads(run(["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"),
-                                    os.path.join(WORK, m + ".pt"), str(threads), str(args.runs)],
-                                   dict(torch_env, OMP_NUM_THREADS=str(threads))))
-                results.setdefault((m, threads, "torch"), []).append(t["median_ms"])
-                checks["torch_blas"] = t["blas"]
-            print("threads %d round %d/%d done" % (threads, rnd + 1, args.rounds), file=sys.stderr)
+    for load in loads:
+        co_runners = start_load(load, args.load_timeout)
+        try:
+            measure(models, [int(t) for t in args.threads.split(",")], args.rounds, args.runs, load, results, checks)
+        finally:
+            stop_load(co_runners)
 
     print("date: %s" % datetime.date.today().isoformat())
     print("cpu: %s, %d cores" % (cpu_model(), os.cpu_count()))
@@ -89,14 +122,19 @@ def main():
           ", ".join("%s %.1e" % (m, checks[m][0]) for m in models))
     print("medians over %d rounds of %d runs (ms); vitscope keeps every attention map" % (args.rounds, args.runs))
     print()
-    print("| model | threads | ONNX Runtime | PyTorch | vitscope | vitscope / ORT | vitscope / PyTorch |")
-    print("|---|---|---|---|---|---|---|")
-    for threads in [int(t) for t in args.threads.split(",")]:
-        for m in models:
-            ort = statistics.median(results[(m, threads, "ort")])
-            tor = statistics.median(results[(m, threads, "torch")])
-            vs = statistics.median(results[(m, threads, "vitscope")])
-            print("| %s | %d | %.2f | %.2f | %.2f | %.2fx | %.2fx |" % (m, threads, ort, tor, vs, vs / ort, vs / tor))
+    print("command: %s" % " ".join(sys.argv))
+    print("load: busy co-runner processes during the measurement (0 = quiet)")
+    print()
+    print("| model | load | threads | ONNX Runtime | PyTorch | vitscope | vitscope / ORT | vitscope / PyTorch |")
+    print("|---|---|---|---|---|---|---|---|")
+    for load in loads:
+        for threads in [int(t) for t in args.threads.split(",")]:
+            for m in models:
+                ort = statistics.median(results[(m, threads, "ort", load)])
+                tor = statistics.median(results[(m, threads, "torch", load)])
+                vs = statistics.median(results[(m, threads, "vitscope", load)])
+                print("| %s | %d | %d | %.2f | %.2f | %.2f | %.2fx | %.2fx |" % (m, load, threads, ort, tor, vs, vs / ort,
+                                                                                 vs / tor))
 
 
 if __name__ == "__main__":
