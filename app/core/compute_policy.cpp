@@ -33,16 +33,7 @@ void ComputePolicy::set_swin_options(const SwinOptions& options) {
     compute_dirty_ = true;
 }
 
-void ComputePolicy::toggle_masked_key(int token) {
-    AttentionOptions o = state_.options;
-    auto it = std::find(o.masked_keys.begin(), o.masked_keys.end(), token);
-    if (it == o.masked_keys.end())
-        o.masked_keys.push_back(token);
-    else
-        o.masked_keys.erase(it);
-    std::sort(o.masked_keys.begin(), o.masked_keys.end());
-    set_options(o);
-}
+void ComputePolicy::toggle_masked_key(int token) { toggle_masked_keys({token}); }
 
 void ComputePolicy::toggle_masked_keys(const std::vector<int>& keys) {
     if (keys.empty()) return;

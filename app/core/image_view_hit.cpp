@@ -12,7 +12,7 @@ namespace {
 // The state's current trace as an AttentionSource when `token` is a token of `layer`. The source
 // points into the state's traces, which outlive the call.
 std::optional<AttentionSource> source_for(const WorkspaceState& s, int layer, int token) {
-    std::optional<AttentionSource> src = attention_source(figure_inputs(s));
+    std::optional<AttentionSource> src = attention_source(s);
     if (!src || layer < 0 || layer >= src->layers() || token < 0 || token >= src->num_tokens(layer)) return std::nullopt;
     return src;
 }

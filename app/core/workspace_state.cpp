@@ -28,6 +28,14 @@ bool WorkspaceState::paper_default() const {
 
 std::string WorkspaceState::model_name() const { return model ? model->info().name : std::string(); }
 
+std::optional<AttentionSource> attention_source(const WorkspaceState& s) {
+    FigureInputs traces;  // the traces (and the model, for the patch size) only
+    traces.vit = s.trace;
+    traces.swin = s.swin_trace;
+    traces.model = s.model;
+    return attention_source(traces);
+}
+
 FigureInputs figure_inputs(const WorkspaceState& s) {
     FigureInputs in;
     in.vit = s.trace;

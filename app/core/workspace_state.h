@@ -13,6 +13,7 @@
 #include "vit_forward.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,5 +53,8 @@ bool swin_paper_default(const AttentionOptions& options, const SwinOptions& swin
 
 // What the figure builders draw from, for the state's current traces.
 FigureInputs figure_inputs(const WorkspaceState& state);
+// The state's current trace through the model-neutral AttentionSource (empty without one), without
+// copying the picture and labels figure_inputs carries. It points into the state's traces.
+std::optional<AttentionSource> attention_source(const WorkspaceState& state);
 
 }  // namespace vitscope

@@ -8,13 +8,7 @@ namespace vitscope {
 
 FigureInputs figure_inputs(const Session& s) { return figure_inputs(s.state()); }
 
-std::optional<AttentionSource> attention_source(const Session& s) {
-    FigureInputs in;  // the traces stay alive in the session
-    in.vit = s.trace();
-    in.swin = s.swin_trace();
-    in.model = s.model();
-    return attention_source(in);
-}
+std::optional<AttentionSource> attention_source(const Session& s) { return attention_source(s.state()); }
 
 FigureSelection figure_selection(const ViewSettings& v) { return {v.layer(), v.head(), v.query()}; }
 

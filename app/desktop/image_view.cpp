@@ -28,8 +28,8 @@ ImageView::ImageView(Session* session, ViewSettings* settings, QWidget* parent)
 }
 
 int ImageView::shown_layer() const {
-    const FigureInputs in = figure_inputs(*session_);
-    return std::clamp(settings_->layer(), 0, std::max(in.num_layers() - 1, 0));
+    const auto src = attention_source(*session_);
+    return std::clamp(settings_->layer(), 0, std::max(src ? src->layers() - 1 : 0, 0));
 }
 
 BuiltFigure ImageView::build(float width, float height) {

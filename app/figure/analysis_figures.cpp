@@ -114,9 +114,7 @@ HeatmapFigure values_heatmap(int w, int h, std::vector<float> v, const FigureOpt
     return f;
 }
 
-
 }  // namespace
-
 
 // ---- rollout --------------------------------------------------------------------------------------
 

@@ -106,6 +106,35 @@ Rgba shade_cell_pixel(const CellGridItem& g, const FigureImage* image, const The
     return out(col);
 }
 
+namespace {
+
+// The opaque block of the pixels whose centres lie in `area`, each shade(x, y) (pixel coordinates).
+template <typename Shade>
+PixelBlock shade_pixels(RectF area, const Shade& shade) {
+    PixelBlock b;
+    int px0, px1, py0, py1;
+    pixel_span(area.x, area.right(), px0, px1);
+    pixel_span(area.y, area.bottom(), py0, py1);
+    if (px1 <= px0 || py1 <= py0) return b;
+    b.x = px0;
+    b.y = py0;
+    b.width = px1 - px0;
+    b.height = py1 - py0;
+    b.rgba.resize(size_t(b.width) * b.height * 4);
+    for (int y = py0; y < py1; ++y)
+        for (int x = px0; x < px1; ++x) {
+            const Rgba c = shade(x, y);
+            uint8_t* p = &b.rgba[(size_t(y - py0) * b.width + (x - px0)) * 4];
+            p[0] = c.r;
+            p[1] = c.g;
+            p[2] = c.b;
+            p[3] = 255;
+        }
+    return b;
+}
+
+}  // namespace
+
 PixelBlock raster_cell_grid(const CellGridItem& g, const std::vector<FigureImage>& images, const Theme& theme,
                             float scale) {
     PixelBlock b;
@@ -118,55 +147,21 @@ PixelBlock raster_cell_grid(const CellGridItem& g, const std::vector<FigureImage
         area = {x0, y0, std::min(R.right(), c.right()) - x0, std::min(R.bottom(), c.bottom()) - y0};
         if (area.empty()) return b;
     }
-    int px0, px1, py0, py1;
-    pixel_span(area.x, area.right(), px0, px1);
-    pixel_span(area.y, area.bottom(), py0, py1);
-    if (px1 <= px0 || py1 <= py0) return b;
     const FigureImage* image =
         g.image >= 0 && size_t(g.image) < images.size() && images[size_t(g.image)].width > 0 ? &images[size_t(g.image)]
                                                                                               : nullptr;
-    b.x = px0;
-    b.y = py0;
-    b.width = px1 - px0;
-    b.height = py1 - py0;
-    b.rgba.resize(size_t(b.width) * b.height * 4);
-    for (int y = py0; y < py1; ++y)
-        for (int x = px0; x < px1; ++x) {
-            const Rgba c = shade_cell_pixel(g, image, theme, R, float(x) + 0.5f, float(y) + 0.5f);
-            uint8_t* p = &b.rgba[(size_t(y - py0) * b.width + (x - px0)) * 4];
-            p[0] = c.r;
-            p[1] = c.g;
-            p[2] = c.b;
-            p[3] = 255;
-        }
-    return b;
+    return shade_pixels(area, [&](int x, int y) {
+        return shade_cell_pixel(g, image, theme, R, float(x) + 0.5f, float(y) + 0.5f);
+    });
 }
 
 PixelBlock raster_colorbar(const ColorbarItem& item, float scale) {
-    PixelBlock b;
     const RectF R = scaled(item.rect, scale);
-    if (R.empty()) return b;
-    int px0, px1, py0, py1;
-    pixel_span(R.x, R.right(), px0, px1);
-    pixel_span(R.y, R.bottom(), py0, py1);
-    if (px1 <= px0 || py1 <= py0) return b;
-    b.x = px0;
-    b.y = py0;
-    b.width = px1 - px0;
-    b.height = py1 - py0;
-    b.rgba.resize(size_t(b.width) * b.height * 4);
-    for (int y = py0; y < py1; ++y) {
+    if (R.empty()) return {};
+    return shade_pixels(R, [&](int, int y) {
         const float v = (float(y) + 0.5f - R.y) / R.h;
-        const Rgba c = out(colormap_at(item.colormap, std::clamp(1.0f - v, 0.0f, 1.0f)));
-        for (int x = px0; x < px1; ++x) {
-            uint8_t* p = &b.rgba[(size_t(y - py0) * b.width + (x - px0)) * 4];
-            p[0] = c.r;
-            p[1] = c.g;
-            p[2] = c.b;
-            p[3] = 255;
-        }
-    }
-    return b;
+        return out(colormap_at(item.colormap, std::clamp(1.0f - v, 0.0f, 1.0f)));
+    });
 }
 
 }  // namespace vitscope

@@ -134,11 +134,10 @@ BuiltFigure heads_view(const FigureInputs& in, const FigureSelection& s, const F
         f.title = ts.head == kMeanOfHeads ? "mean" : "head " + std::to_string(i);
         f.ablated = ts.head != kMeanOfHeads && head_ablated(in, s.layer, ts.head);
         if (f.ablated) f.title += " · ablated";
-        if (in.vit) {  // the thumbnails show patches only
-            f.side_values.clear();
-            f.side_flags.clear();
-            f.side_labels.clear();
-        }
+        // The thumbnails show patches only.
+        f.side_values.clear();
+        f.side_flags.clear();
+        f.side_labels.clear();
         const RectF tile{box.x + float(i % cols) * tw, box.y + float(i / cols) * th, tw, th};
         const HeatmapLayout l = layout_heatmap(f, tile, layout_style(t, LayoutSize::Small));
         add_heatmap(dl, f, l, t, photo, LayoutSize::Small);
