@@ -1,5 +1,7 @@
 #include "nn_ops.h"
 
+#include "thread_pool.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -25,14 +27,24 @@ void layer_norm_forward(const LayerNorm& norm, const Matrix& x, Matrix& out) {
     assert(x.cols() == norm.weight.size() && "layer_norm_forward: width mismatch");
     out.resize(x.rows(), x.cols());
     const float inv_c = 1.0f / float(x.cols());
-#pragma omp parallel for schedule(static) if (x.size() >= 32768)
-    for (Eigen::Index r = 0; r < x.rows(); ++r) {
-        const auto row = x.row(r);
-        const float mean = row.sum() * inv_c;
-        const float var = (row.array() - mean).square().sum() * inv_c;
-        const float inv_std = 1.0f / std::sqrt(var + norm.eps);
-        out.row(r) = ((row.array() - mean) * inv_std) * norm.weight.array() + norm.bias.array();
+    auto norm_rows = [&](Eigen::Index r0, Eigen::Index r1) {
+        for (Eigen::Index r = r0; r < r1; ++r) {
+            const auto row = x.row(r);
+            const float mean = row.sum() * inv_c;
+            const float var = (row.array() - mean).square().sum() * inv_c;
+            const float inv_std = 1.0f / std::sqrt(var + norm.eps);
+            out.row(r) = ((row.array() - mean) * inv_std) * norm.weight.array() + norm.bias.array();
+        }
+    };
+    if (x.size() < 32768) {
+        norm_rows(0, x.rows());
+        return;
     }
+    constexpr Eigen::Index kRows = 16;  // rows per work item
+    const Eigen::Index rows = x.rows();
+    parallel_for(int((rows + kRows - 1) / kRows), [&](int item, int) {
+        norm_rows(item * kRows, std::min(rows, (item + 1) * kRows));
+    });
 }
 
 bool softmax_row_inplace(float* row, int n) {

@@ -1,6 +1,6 @@
 #include "packed_gemm.h"
 
-#include <omp.h>
+#include "thread_pool.h"
 
 #include <algorithm>
 #include <cassert>
@@ -271,22 +271,19 @@ void gemm_packed(int m, const float* a, std::ptrdiff_t lda, const PackedMatrix& 
 void gemm_packed_parallel(int m, const float* a, std::ptrdiff_t lda, const PackedMatrix& b, float* c,
                           std::ptrdiff_t ldc, const GemmOptions& options) {
     const double flops = 2.0 * m * double(b.rows()) * double(b.cols());
-    const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-    if (threads <= 1 || flops < 1e6 || m <= 0) {
+    if (engine_threads() <= 1 || flops < 1e6 || m <= 0) {
         gemm_packed(m, a, lda, b, c, ldc, options);
         return;
     }
-    // Work items: (row chunk of about 8 tiles, panel); a thread takes consecutive row chunks of one
-    // panel, so the panel stays in its cache.
+    // Work items: (row chunk of about 8 tiles, panel), panel by panel, so the threads claiming the
+    // next items mostly share a panel that is already in cache.
     int chunks = std::max(1, (m + 8 * kMr - 1) / (8 * kMr));
     const int chunk_rows = ((m + chunks - 1) / chunks + kMr - 1) / kMr * kMr;
     chunks = (m + chunk_rows - 1) / chunk_rows;
-    const int items = chunks * b.panels();
-#pragma omp parallel for schedule(static)
-    for (int item = 0; item < items; ++item) {
+    parallel_for(chunks * b.panels(), [&](int item, int) {
         const int p = item / chunks, r0 = (item % chunks) * chunk_rows;
         run_block(r0, std::min(m, r0 + chunk_rows), p, a, lda, b, c, ldc, options);
-    }
+    });
 }
 
 }  // namespace vitscope

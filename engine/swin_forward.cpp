@@ -1,9 +1,12 @@
 #include "swin_forward.h"
 
 #include "attention_masks.h"
+#include "forward_cancel.h"
 #include "patch_embedding.h"
+#include "thread_pool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <limits>
 #include <stdexcept>
@@ -128,38 +131,38 @@ void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, co
     Matrix& heads_out = sc.heads;  // [nW*M*M, C], heads concatenated
     heads_out.resize(R, C);
     const float neg_inf = -std::numeric_limits<float>::infinity();
-    int masked_rows = 0;
-#pragma omp parallel reduction(+ : masked_rows)
-    {
-        PackedMatrix keys_t, values;  // this thread's K^T [dh, N] and V [N, dh] of the current (window, head)
-        const std::ptrdiff_t ld = qkv.cols();
-#pragma omp for schedule(static)
-        for (int item = 0; item < nW * H; ++item) {
-            const int w = item / H, h = item % H;
-            const HeadAttentionSetup& hs = setup.heads[size_t(h)];
-            const Eigen::Index r0 = Eigen::Index(w) * N;
-            const float* q = qkv.data() + r0 * ld + h * dh;  // [N, dh], row stride ld
-            keys_t.pack(q + C, dh, N, 1, ld);
-            values.pack(q + 2 * C, N, dh, ld, 1);
-            Eigen::Map<Matrix> P(bt.attn.data() + size_t(item) * N * N, N, N);  // [N, N]
-            gemm_packed(N, q, ld, keys_t, P.data(), N, {.alpha = hs.logit_scale});  // scale * Q K^T
-            const unsigned char* kp = slot_pad.data() + r0;
-            const unsigned char* ku = slot_user.data() + r0;
-            for (int i = 0; i < N; ++i) {
-                float* row = P.row(i).data();
-                for (int j = 0; j < N; ++j)
-                    if (kp[j] || (hs.user_mask && ku[j]) || (hs.causal && j > i)) row[j] = neg_inf;
-            }
-            if (setup.keep_logits) std::copy_n(P.data(), size_t(N) * N, bt.logits_qk.data() + size_t(item) * N * N);
-            if (!bt.bias.empty()) P += Eigen::Map<const Matrix>(bt.bias.data() + size_t(h) * N * N, N, N);
-            if (!bt.mask.empty()) P += Eigen::Map<const Matrix>(bt.mask.data() + size_t(w) * N * N, N, N);
-            for (int i = 0; i < N; ++i)
-                if (!softmax_row_inplace(P.row(i).data(), N)) ++masked_rows;
-            if (hs.ablated) heads_out.block(r0, Eigen::Index(h) * dh, N, dh).setZero();
-            else gemm_packed(N, P.data(), N, values, heads_out.data() + r0 * C + h * dh, C);  // P V
+    std::atomic<int> masked_rows{0};
+    // Each thread's K^T [dh, N] and V [N, dh] of its current (window, head).
+    const size_t slots = size_t(engine_threads());
+    std::vector<PackedMatrix> keys_by_slot(slots), values_by_slot(slots);
+    const std::ptrdiff_t ld = qkv.cols();
+    parallel_for(nW * H, [&](int item, int slot) {
+        PackedMatrix& keys_t = keys_by_slot[size_t(slot)];
+        PackedMatrix& values = values_by_slot[size_t(slot)];
+        const int w = item / H, h = item % H;
+        const HeadAttentionSetup& hs = setup.heads[size_t(h)];
+        const Eigen::Index r0 = Eigen::Index(w) * N;
+        const float* q = qkv.data() + r0 * ld + h * dh;  // [N, dh], row stride ld
+        keys_t.pack(q + C, dh, N, 1, ld);
+        values.pack(q + 2 * C, N, dh, ld, 1);
+        Eigen::Map<Matrix> P(bt.attn.data() + size_t(item) * N * N, N, N);  // [N, N]
+        gemm_packed(N, q, ld, keys_t, P.data(), N, {.alpha = hs.logit_scale});  // scale * Q K^T
+        const unsigned char* kp = slot_pad.data() + r0;
+        const unsigned char* ku = slot_user.data() + r0;
+        for (int i = 0; i < N; ++i) {
+            float* row = P.row(i).data();
+            for (int j = 0; j < N; ++j)
+                if (kp[j] || (hs.user_mask && ku[j]) || (hs.causal && j > i)) row[j] = neg_inf;
         }
-    }
-    bt.all_masked_rows = masked_rows;
+        if (setup.keep_logits) std::copy_n(P.data(), size_t(N) * N, bt.logits_qk.data() + size_t(item) * N * N);
+        if (!bt.bias.empty()) P += Eigen::Map<const Matrix>(bt.bias.data() + size_t(h) * N * N, N, N);
+        if (!bt.mask.empty()) P += Eigen::Map<const Matrix>(bt.mask.data() + size_t(w) * N * N, N, N);
+        for (int i = 0; i < N; ++i)
+            if (!softmax_row_inplace(P.row(i).data(), N)) masked_rows.fetch_add(1, std::memory_order_relaxed);
+        if (hs.ablated) heads_out.block(r0, Eigen::Index(h) * dh, N, dh).setZero();
+        else gemm_packed(N, P.data(), N, values, heads_out.data() + r0 * C + h * dh, C);  // P V
+    });
+    bt.all_masked_rows = masked_rows.load();
 
     Matrix& projected = sc.projected;
     linear_forward(blk.proj, heads_out, projected);  // [nW*M*M, C]
@@ -189,6 +192,7 @@ void run_blocks(const SwinModel& m, const AttentionOptions& options, const SwinO
             t.padding_patch.empty() ? std::vector<unsigned char>()
                                     : swin_stage_flags(t.padding_patch, t.grid_height, t.grid_width, s);
         for (int b = (s == first_stage ? from - t.stage_first_block[size_t(s)] : 0); b < hp.depths[size_t(s)]; ++b) {
+            check_forward_cancel();
             const int gb = t.stage_first_block[size_t(s)] + b;
             const SwinBlock& blk = stage.blocks[size_t(b)];
             SwinBlockTrace& bt = t.blocks[size_t(gb)];

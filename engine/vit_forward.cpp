@@ -1,35 +1,18 @@
 #include "vit_forward.h"
 
+#include "forward_cancel.h"
 #include "image_resize.h"
 #include "patch_embedding.h"
+#include "thread_pool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace vitscope {
-
-void set_engine_threads(int threads) {
-#ifdef _OPENMP
-    if (threads <= 0) threads = omp_get_num_procs();
-    omp_set_num_threads(threads);
-#endif
-    Eigen::setNbThreads(threads > 0 ? threads : 1);
-}
-
-int engine_threads() {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
-}
 
 int ViTTrace::all_masked_rows() const {
     int n = 0;
@@ -83,12 +66,11 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
     sc.keys_t.resize(size_t(H));
     sc.values.resize(size_t(H));
     const std::ptrdiff_t ld = qkv.cols();
-#pragma omp parallel for schedule(static)
-    for (int item = 0; item < 2 * H; ++item) {
+    parallel_for(2 * H, [&](int item, int) {
         const int h = item / 2;
         if (item % 2 == 0) sc.keys_t[size_t(h)].pack(qkv.data() + D + h * dh, dh, N, 1, ld);  // K^T [dh, N]
         else sc.values[size_t(h)].pack(qkv.data() + 2 * D + h * dh, N, dh, ld, 1);            // V [N, dh]
-    }
+    });
     heads_out.resize(N, D);
     lt.attn.resize(size_t(H) * N * N);
     if (setup.keep_logits) lt.logits.resize(size_t(H) * N * N);
@@ -106,9 +88,8 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
     // Work items: (head, block of query rows), so 3 heads still spread evenly over any thread count.
     constexpr int kRowBlock = 32;
     const int row_blocks = (N + kRowBlock - 1) / kRowBlock;
-    int masked_rows = 0;
-#pragma omp parallel for reduction(+ : masked_rows) schedule(static)
-    for (int item = 0; item < H * row_blocks; ++item) {
+    std::atomic<int> masked_rows{0};
+    parallel_for(H * row_blocks, [&](int item, int) {
         const int h = item / row_blocks;
         const int r0 = (item % row_blocks) * kRowBlock;
         const int rows = std::min(kRowBlock, N - r0);
@@ -127,11 +108,11 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
             }
         if (setup.keep_logits) std::copy_n(probs, size_t(rows) * N, lt.logits.data() + (size_t(h) * N + r0) * N);
         for (int i = 0; i < rows; ++i)
-            if (!softmax_row_inplace(P.row(i).data(), N)) ++masked_rows;
+            if (!softmax_row_inplace(P.row(i).data(), N)) masked_rows.fetch_add(1, std::memory_order_relaxed);
         if (hs.ablated) heads_out.block(r0, Eigen::Index(h) * dh, rows, dh).setZero();
         else gemm_packed(rows, probs, N, sc.values[size_t(h)], heads_out.data() + r0 * D + h * dh, D);  // P V
-    }
-    lt.all_masked_rows = masked_rows;
+    });
+    lt.all_masked_rows = masked_rows.load();
 }
 
 // x += LayerScale(layer(in)); without LayerScale the sum is fused into the product.
@@ -153,6 +134,7 @@ void run_layers(const ViTModel& m, const AttentionOptions& options, int from, Vi
     Matrix &xn = sc.xn, &qkv = sc.qkv, &heads = sc.heads, &tmp = sc.tmp, &hidden = sc.hidden;
     x = t.layers[size_t(from)].input;
     for (int l = from; l < hp.depth; ++l) {
+        check_forward_cancel();
         const ViTBlock& blk = m.w.blocks[size_t(l)];
         ViTLayerTrace& lt = t.layers[size_t(l)];
         if (l != from) lt.input = x;

@@ -4,6 +4,7 @@
 
 #include "attention_options.h"
 #include "preprocess.h"
+#include "thread_pool.h"  // set_engine_threads, for the callers of a forward pass
 #include "vit_model.h"
 
 #include <string>
@@ -64,9 +65,5 @@ void vit_recompute_from(const ViTModel& model, const AttentionOptions& options, 
 int vit_update_options(const ViTModel& model, const AttentionOptions& options, ViTTrace& trace);
 
 std::vector<AttentionLayerShape> vit_layer_shapes(const ViTModel& model);
-
-// Threads used by the engine (OpenMP and Eigen); <= 0 means all cores.
-void set_engine_threads(int threads);
-int engine_threads();
 
 }  // namespace vitscope

@@ -7,6 +7,7 @@
 #include "class_labels.h"
 #include "compute_policy.h"
 #include "default_asset_paths.h"
+#include "forward_cancel.h"
 #include "image_limits.h"
 #include "prediction_comparison.h"
 
@@ -186,6 +187,133 @@ private slots:
         QVERIFY(depth > 1);
     }
 
+    // A newer image or preprocessing stops the running pass before its next layer; newer options stop
+    // it there once it has run cancel_after_ms. The cancelled job changes nothing; the latest wish follows.
+    void a_newer_request_cancels_the_running_pass() {
+        ComputePolicy p;
+        p.open_model(assets_path("models/vitscope-vit-tiny"));
+        drive(p);
+        p.set_image(gradient(64, 48), "first");
+        auto job = p.next_job();
+        QVERIFY(job && std::holds_alternative<ComputeJob>(*job));
+        p.set_image(gradient(64, 48, 0.5f), "second");  // while the first image computes
+        JobResult r = run_job(*job);
+        QVERIFY(std::get<ComputeResult>(r).cancelled);
+        QVERIFY(!std::get<ComputeResult>(r).trace);
+        PolicyEvents ev = p.accept(std::move(r));
+        QVERIFY(ev.cancelled);
+        QVERIFY(!ev.trace_changed && !ev.dropped && ev.error.empty());
+        QCOMPARE(p.counters().cancelled_jobs, 1);
+        QCOMPARE(p.counters().forward_passes, 0);
+        QVERIFY(!p.state().has_trace());
+        QCOMPARE(drive(p), 1);  // the second image, once
+        QCOMPARE(p.state().input_source, p.state().image);
+        QCOMPARE(p.counters().forward_passes, 1);
+
+        // New options: a pass younger than cancel_after_ms goes on (the drag test below); with 0 ms
+        // it stops at its next layer, and the newest options are computed from the shown trace.
+        const std::shared_ptr<const ViTTrace> shown = p.state().trace;
+        p.set_cancel_after_ms(0);
+        AttentionOptions a, b;
+        a.temperature = 2.0f;
+        b.temperature = 3.0f;
+        p.set_options(a);
+        job = p.next_job();
+        p.set_options(b);
+        ev = p.accept(run_job(*job));
+        QVERIFY(ev.cancelled);
+        QCOMPARE(p.state().trace, shown);  // untouched: the cancelled copy is thrown away
+        QCOMPARE(p.counters().cancelled_jobs, 2);
+        QCOMPARE(drive(p), 1);
+        QCOMPARE(p.state().trace->options.temperature, 3.0f);
+        QCOMPARE(p.counters().partial_recomputes, 1);
+
+        // A request after the last layer's check cannot stop the pass: its result is dropped or kept.
+        p.set_options(a);
+        job = p.next_job();
+        JobResult done = run_job(*job);
+        p.set_options(b);
+        ev = p.accept(std::move(done));
+        QVERIFY(ev.trace_changed);
+        QCOMPARE(p.counters().cancelled_jobs, 2);
+    }
+
+    // The engine's schedule never shows in the numbers: the same logits and attention maps, bit for bit,
+    // on 1, 2 or 3 threads, with a fixed team or adapting to load (issue 18).
+    void forward_passes_are_bit_identical_for_any_thread_count() {
+        for (const char* model : {"models/vitscope-vit-tiny", "models/vitscope-swin-tiny"}) {
+            const LoadedModel m = load_model(assets_path(model));
+            const ModelInput in = preprocess(*gradient(80, 64), PreprocessMode::Crop, preprocess_config(m));
+            AttentionOptions o;
+            o.masked_keys = {0, 3};
+            o.temperature = 1.5f;
+            std::vector<float> reference;
+            auto capture = [&] {
+                std::vector<float> all;
+                if (m.swin) {
+                    SwinTrace t;
+                    swin_forward(*m.swin, in, o, SwinOptions{}, t);
+                    all.assign(t.logits.data(), t.logits.data() + t.logits.size());
+                    for (const SwinBlockTrace& b : t.blocks) all.insert(all.end(), b.attn.begin(), b.attn.end());
+                } else {
+                    ViTTrace t;
+                    vit_forward(*m.vit, in, o, t);
+                    all.assign(t.logits.data(), t.logits.data() + t.logits.size());
+                    for (const ViTLayerTrace& l : t.layers) all.insert(all.end(), l.attn.begin(), l.attn.end());
+                }
+                return all;
+            };
+            set_engine_threads(1);
+            reference = capture();
+            QVERIFY(reference.size() > 1000);
+            for (bool adaptive : {false, true})
+                for (int threads : {2, 3}) {
+                    set_engine_thread_adaptation(adaptive);
+                    set_engine_threads(threads);
+                    QVERIFY2(capture() == reference,
+                             qPrintable(QString("%1 differs on %2 threads").arg(model).arg(threads)));
+                }
+            set_engine_thread_adaptation(true);
+            set_engine_threads(2);
+        }
+    }
+
+    // The engine asks before every layer (block): a scope that says stop at the k-th question ends
+    // the pass with ForwardCancelled after k-1 layers; without a scope nothing is asked.
+    void the_engine_stops_between_layers() {
+        for (const char* model : {"models/vitscope-vit-tiny", "models/vitscope-swin-tiny"}) {
+            const LoadedModel m = load_model(assets_path(model));
+            const ModelInput in = preprocess(*gradient(64, 48), PreprocessMode::Crop, preprocess_config(m));
+            const int depth = m.swin ? m.swin->hp.total_blocks() : m.vit->hp.depth;
+            QVERIFY(depth >= 3);
+            int asked = 0;
+            ForwardCancelScope scope([&] { return ++asked == 3; });
+            bool cancelled = false;
+            try {
+                if (m.swin) {
+                    SwinTrace t;
+                    swin_forward(*m.swin, in, AttentionOptions{}, SwinOptions{}, t);
+                } else {
+                    ViTTrace t;
+                    vit_forward(*m.vit, in, AttentionOptions{}, t);
+                }
+            } catch (const ForwardCancelled& e) {
+                cancelled = true;
+                QCOMPARE(std::string(e.what()), std::string("the forward pass was cancelled by a newer request"));
+            }
+            QVERIFY2(cancelled, model);
+            QCOMPARE(asked, 3);
+            {
+                ForwardCancelScope never([&] { return ++asked < 0; });
+                ViTTrace vt;
+                SwinTrace st;
+                if (m.swin) swin_forward(*m.swin, in, AttentionOptions{}, SwinOptions{}, st);
+                else vit_forward(*m.vit, in, AttentionOptions{}, vt);
+            }
+            QCOMPARE(asked, 3 + depth);  // once per layer, the innermost scope only
+        }
+    }
+
     // A result for a model or image replaced meanwhile is dropped; the newer request follows.
     void superseded_results_are_dropped() {
         ComputePolicy p;
@@ -195,8 +323,9 @@ private slots:
         p.accept(run_load(LoadJob{assets_path("models/vitscope-vit-tiny")}));
         auto job = p.next_job();
         QVERIFY(job && std::holds_alternative<ComputeJob>(*job));
+        JobResult finished = run_job(*job);  // the worker finished just before the user changed the image
         p.set_image(gradient(64, 48, 0.5f), "second");
-        PolicyEvents ev = p.accept(run_job(*job));
+        PolicyEvents ev = p.accept(std::move(finished));
         QVERIFY(ev.dropped);
         QVERIFY(!p.state().has_trace());
         QCOMPARE(p.counters().dropped_results, 1);

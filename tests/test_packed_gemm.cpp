@@ -3,10 +3,10 @@
 // multiple of the panel width, depths across the 256-deep passes, strided and transposed packing.
 #include "nn_ops.h"
 #include "packed_gemm.h"
+#include "thread_pool.h"
 
 #include <QtTest/QtTest>
 
-#include <omp.h>
 
 #include <cmath>
 #include <random>
@@ -106,14 +106,16 @@ private slots:
         const PackedMatrix pb(b);
         Matrix serial(m, n), parallel(m, n);
         gemm_packed(m, a.data(), k, pb, serial.data(), n, {.bias = bias.data()});
-        const int before = omp_get_max_threads();
-        for (int threads : {1, 2, 3}) {
-            omp_set_num_threads(threads);
-            parallel.setZero();
-            gemm_packed_parallel(m, a.data(), k, pb, parallel.data(), n, {.bias = bias.data()});
-            QVERIFY2(parallel == serial, qPrintable(QString("differs with %1 threads").arg(threads)));
-        }
-        omp_set_num_threads(before);
+        const int before = engine_threads();
+        for (bool adaptive : {false, true})
+            for (int threads : {1, 2, 3}) {
+                set_engine_thread_adaptation(adaptive);
+                set_engine_threads(threads);
+                parallel.setZero();
+                gemm_packed_parallel(m, a.data(), k, pb, parallel.data(), n, {.bias = bias.data()});
+                QVERIFY2(parallel == serial, qPrintable(QString("differs with %1 threads").arg(threads)));
+            }
+        set_engine_threads(before);
     }
 
     void accumulate_adds_to_what_c_holds() {

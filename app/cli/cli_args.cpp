@@ -11,7 +11,7 @@ namespace vitscope::cli {
 namespace {
 
 const std::set<std::string> kFlags = {"help",     "json",          "causal",      "no-padding-mask", "logits",
-                                      "no-shift", "no-shift-mask", "no-rel-bias", "no-photo"};
+                                      "no-shift", "no-shift-mask", "no-rel-bias", "no-photo", "fixed-threads"};
 const std::set<std::string> kValued = {"topk",  "preprocess", "labels",     "out",   "scale",      "temperature",
                                        "mask-keys", "threads", "runs",  "from-layer", "input-size", "ablate-heads",
                                        "layers", "heads", "image",
@@ -111,7 +111,10 @@ std::string usage_text(const std::string& command) {
         "  --layers A-B                apply scale/temperature/masks/ablation to layers A..B only\n"
         "  --heads i,j                 apply scale/temperature/masks to these heads only\n"
         "  --ablate-heads i,j          zero these heads' outputs (within --layers)\n"
-        "  --threads N                 engine threads (default: all cores)\n"
+        "  --threads N                 engine threads (default: OMP_NUM_THREADS, else all cores); the\n"
+        "                              engine runs on the calling thread alone for a while when the\n"
+        "                              machine is oversubscribed (helpers preempted mid-loop)\n"
+        "  --fixed-threads             always use all N threads (no adaptation to load)\n"
         "Swin only:\n"
         "  --no-shift                  no cyclic shift in odd blocks (plain W-MSA everywhere)\n"
         "  --no-shift-mask             shift without the -100 mask between regions (shows the leak)\n"
@@ -162,13 +165,18 @@ std::string usage_text(const std::string& command) {
                "  --logits                    also write the pre-softmax attention logits logits.L [H,N,N]\n" +
                run_options;
     if (command == "bench")
-        return "usage: vitscope-cli bench MODEL [--threads N] [--runs R] [--from-layer L] [--input-size HxW]\n\n"
+        return "usage: vitscope-cli bench MODEL [--threads N] [--fixed-threads] [--runs R] [--from-layer L]\n"
+               "                          [--input-size HxW]\n\n"
                "Times the forward pass with every attention map captured (median of R runs after one\n"
                "warm-up; default R = 20) and prints ms, GFLOP/s (a multiply-add counts as 2) and the\n"
                "fraction of the machine's fp32 peak, measured on the spot by independent fused\n"
                "multiply-add chains on every thread. --from-layer L times a partial recompute of\n"
                "layers L.. only.\n"
-               "--image FILE times a real image instead of a synthetic input.\n";
+               "--image FILE times a real image instead of a synthetic input.\n"
+               "The schedule line tells how the engine's threads shared the work: loops run with\n"
+               "helper threads, loops run on the calling thread alone after signs of load (a helper\n"
+               "preempted mid-loop, or the caller getting under 80% of a core), the time spent\n"
+               "waiting for helpers. --fixed-threads turns that adaptation off.\n";
     const std::string draw_options =
         "\nWithout MODEL, the embedded default ViT. Layers count from 0 (Swin: blocks of all stages in\n"
         "order); a negative --layer counts from the end. No display is needed (Qt's offscreen platform\n"

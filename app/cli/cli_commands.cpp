@@ -10,6 +10,7 @@
 #include "default_assets.h"
 #include "model_loader.h"
 #include "safetensors.h"
+#include "thread_pool.h"
 
 #include <algorithm>
 #include <chrono>
@@ -162,6 +163,19 @@ bool report_non_finite(const std::string& model_path, const ModelRun& r) {
 }
 
 // The lines of `bench` every architecture shares: run times (sorted), work, speed and peak fraction.
+// How the engine's threads shared the passes: loops with helpers, loops on the caller alone after
+// signs of an oversubscribed machine, the helpers' share of the work.
+void print_thread_schedule(const EngineThreadStats& s, int runs) {
+    if (engine_threads() <= 1) return;
+    const char* mode = engine_thread_adaptation() ? "adaptive" : "fixed team";
+    std::printf("schedule:  %s; %lld of %lld loops shared (%.0f%% of items on helpers), %lld alone", mode,
+                (long long)s.shared_loops, (long long)s.loops,
+                s.items ? 100.0 * double(s.helper_items) / double(s.items) : 0.0,
+                (long long)(s.loops - s.shared_loops));
+    if (s.solo_periods) std::printf(" after %lld signs of load (%lld stalls)", (long long)s.solo_periods, (long long)s.stalls);
+    std::printf("; waits for helpers %.2f ms per pass\n", s.stall_ms / std::max(1, runs));
+}
+
 void print_bench_timings(const std::vector<double>& ms, double flops, int threads) {
     const double median = ms[ms.size() / 2];
     const double gflops = flops / (median * 1e-3) / 1e9;
@@ -300,6 +314,7 @@ int cmd_bench(const Args& a) {
     const int from = a.get_int("from-layer", 0, 0, layers - 1);
     const RunOptions paper;
     arch.forward(r, paper, 0);  // warm-up (and the state a partial recompute starts from)
+    reset_engine_thread_stats();
     std::vector<double> ms;
     for (int i = 0; i < runs; ++i) {
         const auto t0 = std::chrono::steady_clock::now();
@@ -317,6 +332,7 @@ int cmd_bench(const Args& a) {
     std::printf("input:     %dx%d, %s\n", r.input.width, r.input.height,
                 architecture_report(r.model).captured(r.source()).c_str());
     std::printf("threads:   %d\n", threads);
+    print_thread_schedule(engine_thread_stats(), runs);
     if (from > 0) std::printf("recompute: %s %d..%d (%d of %d)\n", arch.layer_unit, from, layers - 1, layers - from, layers);
     print_bench_timings(ms, flops, threads);
     return 0;

@@ -200,6 +200,9 @@ void run_forward(const Args& a, ModelRun& r) {
                      r.all_masked_rows());
 }
 
-void apply_threads(const Args& a) { set_engine_threads(a.get_int("threads", 0, 0, 1024)); }
+void apply_threads(const Args& a) {
+    set_engine_threads(a.get_int("threads", 0, 0, 1024));
+    set_engine_thread_adaptation(!a.has("fixed-threads"));
+}
 
 }  // namespace vitscope::cli

@@ -2,6 +2,7 @@
 
 #include "class_labels.h"
 #include "default_asset_paths.h"
+#include "forward_cancel.h"
 #include "input_picture.h"
 #include "workspace_state.h"
 
@@ -96,6 +97,13 @@ ComputeResult run_compute(const ComputeJob& job) {
     r.model = job.model;
     r.image = job.image;
     r.mode = job.mode;
+    const auto t0 = std::chrono::steady_clock::now();
+    ForwardCancelScope cancel([s = job.superseded, t0] {
+        if (!s) return false;
+        const int level = s->level.load(std::memory_order_relaxed);
+        return level >= JobSupersession::NewerInput ||
+               (level == JobSupersession::NewerOptions && ms_since(t0) >= s->cancel_after_ms);
+    });
     try {
         const LoadedModel& lm = *job.model;
         r.input = job.input;
@@ -108,6 +116,14 @@ ComputeResult run_compute(const ComputeJob& job) {
             compute_swin(*lm.swin, job, r);
         else
             compute_vit(*lm.vit, job, r);
+    } catch (const ForwardCancelled&) {
+        ComputeResult cancelled;
+        cancelled.model = job.model;
+        cancelled.image = job.image;
+        cancelled.mode = job.mode;
+        cancelled.ms = ms_since(t0);
+        cancelled.cancelled = true;
+        return cancelled;
     } catch (const std::exception& e) {
         r.error = e.what();
     }

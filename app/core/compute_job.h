@@ -9,6 +9,7 @@
 #include "vit_forward.h"
 #include "draw_list.h"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,6 +20,16 @@ namespace vitscope {
 
 struct LoadJob {
     std::string path;
+};
+
+// How far newer requests have overtaken a running compute job: ComputePolicy raises it (UI thread),
+// the job reads it before each layer (worker thread) and stops with ComputeResult::cancelled.
+struct JobSupersession {
+    enum Level { Wanted = 0, NewerOptions = 1, NewerInput = 2 };
+    std::atomic<int> level{Wanted};
+    // NewerOptions stops a pass only once it has run this long: a quick pass still finishes and is
+    // shown while a slider drag goes on; a slow one (a large input, a big model) gives way at once.
+    double cancel_after_ms = 100;
 };
 
 // Compute toward the request's options: update `base` from the first changed layer when it is at
@@ -34,6 +45,7 @@ struct ComputeJob {
     std::shared_ptr<const ViTTrace> baseline;    // cached paper-default trace, or null
     std::shared_ptr<const SwinTrace> swin_base;  // the same for Swin
     std::shared_ptr<const SwinTrace> swin_baseline;
+    std::shared_ptr<const JobSupersession> superseded;  // or null: never cancelled
 };
 
 using ComputeJobVariant = std::variant<LoadJob, ComputeJob>;
@@ -58,6 +70,7 @@ struct ComputeResult {
     int layers_computed = 0;
     int from = 0;                // first layer/block recomputed
     double ms = 0;
+    bool cancelled = false;      // stopped between two layers by a newer request (nothing else is set)
     std::string error;
 };
 

@@ -10,27 +10,41 @@ std::string non_finite_message(int64_t count) {
            "screen. Try the paper's scale and temperature 1.";
 }
 
-void ComputePolicy::open_model(const std::string& path) { pending_load_ = path; }
+void ComputePolicy::supersede_running(JobSupersession::Level level) {
+    if (!running_compute_) return;
+    int seen = running_compute_->level.load();
+    while (seen < level && !running_compute_->level.compare_exchange_weak(seen, level)) {
+    }
+}
+
+void ComputePolicy::open_model(const std::string& path) {
+    pending_load_ = path;
+    supersede_running(JobSupersession::NewerOptions);  // shown until the new model loads, unless slow
+}
 
 void ComputePolicy::set_image(std::shared_ptr<const RgbImage> image, const std::string& name) {
     state_.image = std::move(image);
     state_.image_name = name;
     compute_dirty_ = true;
+    supersede_running(JobSupersession::NewerInput);
 }
 
 void ComputePolicy::set_options(const AttentionOptions& options) {
     state_.options = options;
     compute_dirty_ = true;
+    supersede_running(JobSupersession::NewerOptions);
 }
 
 void ComputePolicy::set_preprocess_mode(PreprocessMode mode) {
     state_.mode = mode;
     compute_dirty_ = true;
+    supersede_running(JobSupersession::NewerInput);
 }
 
 void ComputePolicy::set_swin_options(const SwinOptions& options) {
     state_.swin_options = options;
     compute_dirty_ = true;
+    supersede_running(JobSupersession::NewerOptions);
 }
 
 void ComputePolicy::toggle_masked_key(int token) { toggle_masked_keys({token}); }
@@ -85,13 +99,18 @@ std::optional<ComputeJobVariant> ComputePolicy::next_job() {
     if (compute_dirty_ && state_.model && state_.image) {
         compute_dirty_ = false;
         running_ = Running::Compute;
-        return ComputeJobVariant{make_compute_job()};
+        ComputeJob job = make_compute_job();
+        running_compute_ = std::make_shared<JobSupersession>();
+        running_compute_->cancel_after_ms = cancel_after_ms_;
+        job.superseded = running_compute_;
+        return ComputeJobVariant{std::move(job)};
     }
     return std::nullopt;
 }
 
 PolicyEvents ComputePolicy::accept(JobResult result) {
     running_ = Running::None;
+    running_compute_.reset();
     if (auto* load = std::get_if<LoadResult>(&result)) return accept_load(std::move(*load));
     return accept_compute(std::move(std::get<ComputeResult>(result)));
 }
@@ -123,6 +142,12 @@ PolicyEvents ComputePolicy::accept_load(LoadResult r) {
 PolicyEvents ComputePolicy::accept_compute(ComputeResult r) {
     PolicyEvents ev;
     WorkspaceState& s = state_;
+    if (r.cancelled) {  // a newer request stopped it; compute toward the latest wish next
+        ev.cancelled = true;
+        ++counters_.cancelled_jobs;
+        compute_dirty_ = true;
+        return ev;
+    }
     if (r.model != s.model || r.image != s.image || r.mode != s.mode) {
         // A newer model, image or preprocessing was asked for meanwhile: this describes nothing wanted.
         ev.dropped = true;

@@ -12,6 +12,10 @@
 // swin_update_options); a new image, preprocessing or model computes a full forward. The
 // paper-default baseline is kept and computed only when the options differ from the paper's and
 // no baseline for this input is at hand.
+// A newer request also overtakes the running compute job: a new image or preprocessing stops it
+// before its next layer; new options (or a model to load) stop it there once it has run
+// cancel_after_ms (default 100 ms), so quick passes still show during a drag while a slow pass gives
+// way. A cancelled job changes nothing, and the policy computes toward the latest wish next.
 // A result is dropped when it was computed for a model or an image that has since been replaced;
 // one computed for older options of the same input is kept (it is on screen while the drag goes on,
 // and it is the base the next partial recompute starts from), and the latest options follow.
@@ -31,6 +35,7 @@ struct PolicyEvents {
     bool model_changed = false;  // a new model is in place (no trace until computed)
     bool trace_changed = false;  // traces, baseline, input changed
     bool dropped = false;        // the result belonged to a replaced model or image
+    bool cancelled = false;      // the job was stopped by a newer request
     std::string error;           // a load or compute failed; the previous state stays
 };
 
@@ -39,6 +44,7 @@ struct ComputeCounters {
     int partial_recomputes = 0;  // vit/swin_update_options runs
     int baseline_passes = 0;     // extra forwards for the paper-default baseline
     int dropped_results = 0;
+    int cancelled_jobs = 0;      // compute jobs stopped between layers by a newer request
     double last_ms = 0;
     bool last_full = true;
     int last_layers = 0;         // layers (blocks) the last trace holds
@@ -66,6 +72,9 @@ public:
     void set_selection(const FigureSelection& selection) { state_.selection = selection; }
     void set_style(const FigureStyle& style) { state_.style = style; }
 
+    // How long a running pass may go on once newer options are wanted (ms; 0: stop at the next layer).
+    void set_cancel_after_ms(double ms) { cancel_after_ms_ = ms; }
+
     // The job to start now, or nothing (a job is running, or nothing is wanted). Marks it running.
     std::optional<ComputeJobVariant> next_job();
     // Takes the running job's result; the caller may ask next_job() again afterwards.
@@ -81,12 +90,15 @@ private:
     PolicyEvents accept_load(LoadResult r);
     PolicyEvents accept_compute(ComputeResult r);
     ComputeJob make_compute_job() const;
+    void supersede_running(JobSupersession::Level level);
 
     WorkspaceState state_;
     ComputeCounters counters_;
     std::optional<std::string> pending_load_;
     bool compute_dirty_ = false;
     Running running_ = Running::None;
+    std::shared_ptr<JobSupersession> running_compute_;  // the running compute job's, to overtake it
+    double cancel_after_ms_ = 100;
 };
 
 // The message for a trace with non-finite values (shown instead of the trace).

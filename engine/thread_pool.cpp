@@ -1,0 +1,325 @@
+#include "thread_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cassert>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__linux__)
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace vitscope {
+namespace {
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// CPU time of the calling thread: less than the wall time when it was preempted.
+int64_t thread_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#endif
+}
+
+int available_processors() {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+    return std::max(1, int(std::thread::hardware_concurrency()));
+}
+
+// OMP_NUM_THREADS when set (it also bounds OpenBLAS, which the analyses use), else every processor.
+int default_threads() {
+    if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+        const int n = std::atoi(env);
+        if (n > 0) return n;
+    }
+    return available_processors();
+}
+
+// The job word, changed only by atomic operations so that a claim can never mix two loops:
+// generation (24 bits) | item count (20 bits) | next unclaimed item (20 bits).
+constexpr int kItemBits = 20;
+constexpr uint64_t kItemMask = (uint64_t(1) << kItemBits) - 1;
+constexpr uint32_t kGenerationMask = (uint32_t(1) << 24) - 1;
+uint64_t job_word(uint32_t generation, int items, int next) {
+    return uint64_t(generation) << (2 * kItemBits) | uint64_t(items) << kItemBits | uint64_t(next);
+}
+uint32_t generation_of(uint64_t w) { return uint32_t(w >> (2 * kItemBits)); }
+int count_of(uint64_t w) { return int((w >> kItemBits) & kItemMask); }
+int next_of(uint64_t w) { return int(w & kItemMask); }
+
+// Measured on a 2-core KVM guest (DeiT-Tiny): loops of a pass start a few microseconds apart, and
+// waking a sleeping thread takes 30-80 us; a preempted helper is back after a scheduler slice (ms).
+constexpr int64_t kHelperSpinNs = 100'000;          // a helper waits this long for the next loop, then sleeps
+constexpr int64_t kCallerSpinNs = 20'000;           // the caller spins this long for helpers, then yields
+constexpr int64_t kStallNs = 1'000'000;             // a wait this long for a helper's item: it was preempted
+constexpr int64_t kShareWindowNs = 5'000'000;       // the caller's share of a core is judged over this much
+constexpr double kLowShare = 0.8;                   // ... and below this the machine is oversubscribed
+constexpr int64_t kFirstSoloNs = 20'000'000;        // caller alone this long after the first sign of load
+constexpr int64_t kMaxSoloNs = 1'000'000'000;       // ... doubling on each sign seen while retrying
+constexpr int64_t kCalmNs = 500'000'000;            // no sign this long: the next sign starts again at kFirstSoloNs
+
+using RunItem = void (*)(void*, int, int);
+
+class Pool {
+public:
+    static Pool& instance() {
+        static Pool pool;
+        return pool;
+    }
+    ~Pool() { stop_helpers(); }
+
+    void set_threads(int threads) {
+        std::lock_guard<std::mutex> lock(loop_mutex_);
+        const int t = threads > 0 ? threads : default_threads();
+        if (t == threads_) return;
+        stop_helpers();
+        threads_ = t;
+    }
+    int threads() const { return threads_.load(std::memory_order_relaxed); }
+
+    void set_adaptive(bool adaptive) {
+        std::lock_guard<std::mutex> lock(loop_mutex_);
+        adaptive_ = adaptive;
+        solo_until_ = 0;
+        solo_length_ = kFirstSoloNs;
+    }
+    bool adaptive() {
+        std::lock_guard<std::mutex> lock(loop_mutex_);
+        return adaptive_;
+    }
+
+    void set_helper_nice(int nice) {
+        std::lock_guard<std::mutex> lock(loop_mutex_);
+        helper_nice_ = std::clamp(nice, 0, 19);
+#if defined(__linux__)
+        for (const std::atomic<int>& tid : helper_tids_)
+            if (int id = tid.load()) setpriority(PRIO_PROCESS, id_t(id), helper_nice_);
+#endif
+    }
+
+    EngineThreadStats stats() {
+        std::lock_guard<std::mutex> lock(loop_mutex_);
+        EngineThreadStats s = stats_;
+        s.helper_items = helper_items_.load(std::memory_order_relaxed);
+        return s;
+    }
+    void reset_stats() {
+        std::lock_guard<std::mutex> lock(loop_mutex_);
+        stats_ = {};
+        helper_items_.store(0, std::memory_order_relaxed);
+    }
+
+    // Runs a loop with the helpers when no other thread's loop is running, else alone.
+    void run(int items, RunItem run_item, void* context) {
+        std::unique_lock<std::mutex> lock(loop_mutex_, std::try_to_lock);
+        if (!lock.owns_lock()) {
+            run_alone(items, run_item, context);
+            return;
+        }
+        ++stats_.loops;
+        stats_.items += items;
+        const int64_t t0 = now_ns();
+        if (threads_ <= 1 || (adaptive_ && t0 < solo_until_)) {
+            run_alone(items, run_item, context);
+            return;
+        }
+        start_helpers();
+        run_shared(items, run_item, context, t0);
+    }
+
+    static void run_alone(int items, RunItem run_item, void* context) {
+        for (int i = 0; i < items; ++i) run_item(context, i, 0);
+    }
+
+private:
+    Pool() : threads_(default_threads()) {}
+
+    void run_shared(int items, RunItem run_item, void* context, int64_t t0) {
+        assert(uint64_t(items) <= kItemMask && "parallel_for: too many items for one loop");
+        const int64_t cpu0 = adaptive_ ? thread_cpu_ns() : 0;
+        generation_ = (generation_ + 1) & kGenerationMask;
+        pending_.store(items, std::memory_order_relaxed);
+        run_item_.store(run_item, std::memory_order_relaxed);
+        context_.store(context, std::memory_order_relaxed);
+        job_.store(job_word(generation_, items, 0));  // seq_cst: ordered before the sleepers check
+        if (sleepers_.load() > 0) {
+            wake_.fetch_add(1);
+            wake_.notify_all();
+        }
+        int mine = 0;
+        uint64_t w = job_.load(std::memory_order_acquire);
+        while (next_of(w) < count_of(w)) {
+            if (job_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+                run_item(context, next_of(w), 0);
+                ++mine;
+                w = job_.load(std::memory_order_acquire);
+            }
+        }
+        const int64_t t1 = now_ns();
+        if (pending_.fetch_sub(mine, std::memory_order_acq_rel) != mine) {
+            for (int spins = 1; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+                cpu_relax();
+                if ((spins & 63) == 0 && now_ns() - t1 > kCallerSpinNs) std::this_thread::yield();
+            }
+        }
+        const int64_t t2 = now_ns();
+        ++stats_.shared_loops;
+        stats_.stall_ms += double(t2 - t1) * 1e-6;
+        if (adaptive_) adapt(t0, t1, t2, thread_cpu_ns() - cpu0);
+    }
+
+    // Signs of an oversubscribed machine: the caller waited a scheduler slice for a helper's item,
+    // or got less than kLowShare of a core over the last few milliseconds of loops.
+    void adapt(int64_t t0, int64_t t1, int64_t t2, int64_t cpu) {
+        bool loaded = false;
+        if (t2 - t1 > kStallNs && (t2 - t1) * 4 > t2 - t0) {
+            ++stats_.stalls;
+            loaded = true;
+        }
+        window_wall_ += t2 - t0;
+        window_cpu_ += cpu;
+        if (window_wall_ >= kShareWindowNs) {
+            if (double(window_cpu_) < kLowShare * double(window_wall_)) loaded = true;
+            window_wall_ = window_cpu_ = 0;
+        }
+        if (loaded) {
+            ++stats_.solo_periods;
+            if (t2 - last_sign_ > kCalmNs) solo_length_ = kFirstSoloNs;
+            solo_until_ = t2 + solo_length_;
+            solo_length_ = std::min(2 * solo_length_, kMaxSoloNs);
+            last_sign_ = t2;
+            window_wall_ = window_cpu_ = 0;
+        }
+    }
+
+    void start_helpers() {
+        if (!helpers_.empty()) return;
+        quit_.store(false);
+        const int n = threads_ - 1;
+        helper_tids_ = std::vector<std::atomic<int>>(size_t(n));
+        for (int i = 0; i < n; ++i) helpers_.emplace_back([this, i] { helper_loop(i + 1); });
+    }
+
+    void stop_helpers() {
+        if (helpers_.empty()) return;
+        quit_.store(true);
+        wake_.fetch_add(1);
+        wake_.notify_all();
+        for (std::thread& t : helpers_) t.join();
+        helpers_.clear();
+    }
+
+    void helper_loop(int slot) {
+#if defined(__linux__)
+        const int tid = int(syscall(SYS_gettid));
+        helper_tids_[size_t(slot - 1)].store(tid);
+        if (helper_nice_ > 0) setpriority(PRIO_PROCESS, id_t(tid), helper_nice_);
+#endif
+        uint32_t seen = generation_of(job_.load(std::memory_order_acquire));
+        for (;;) {
+            uint64_t w = job_.load(std::memory_order_acquire);
+            int64_t deadline = now_ns() + kHelperSpinNs;
+            for (int spins = 1; generation_of(w) == seen; ++spins) {
+                if (quit_.load(std::memory_order_relaxed)) return;
+                cpu_relax();
+                if ((spins & 63) == 0 && now_ns() > deadline) {
+                    sleepers_.fetch_add(1);  // seq_cst: a loop started after this sees a sleeper
+                    const uint32_t ticket = wake_.load();
+                    if (generation_of(job_.load()) == seen && !quit_.load()) wake_.wait(ticket);
+                    sleepers_.fetch_sub(1);
+                    deadline = now_ns() + kHelperSpinNs;
+                }
+                w = job_.load(std::memory_order_acquire);
+            }
+            seen = generation_of(w);
+            while (generation_of(w) == seen && next_of(w) < count_of(w)) {
+                if (job_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+                    // Read after the claim: the loop cannot end (and these change) before this item is done.
+                    run_item_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), next_of(w),
+                                                              slot);
+                    helper_items_.fetch_add(1, std::memory_order_relaxed);
+                    pending_.fetch_sub(1, std::memory_order_release);
+                    w = job_.load(std::memory_order_acquire);
+                }
+            }
+        }
+    }
+
+    std::mutex loop_mutex_;  // one shared loop at a time; guards everything below that is not atomic
+    std::atomic<int> threads_;
+    bool adaptive_ = true;
+    int helper_nice_ = 0;
+    std::vector<std::thread> helpers_;
+    std::vector<std::atomic<int>> helper_tids_;
+    uint32_t generation_ = 0;
+    EngineThreadStats stats_;
+    int64_t solo_until_ = 0, solo_length_ = kFirstSoloNs, last_sign_ = 0;
+    int64_t window_wall_ = 0, window_cpu_ = 0;
+
+    std::atomic<uint64_t> job_{0};
+    std::atomic<int> pending_{0};
+    std::atomic<RunItem> run_item_{nullptr};
+    std::atomic<void*> context_{nullptr};
+    std::atomic<uint32_t> wake_{0};
+    std::atomic<int> sleepers_{0};
+    std::atomic<bool> quit_{false};
+    std::atomic<int64_t> helper_items_{0};
+};
+
+thread_local bool t_inside_item = false;
+
+}  // namespace
+
+void set_engine_threads(int threads) { Pool::instance().set_threads(threads); }
+int engine_threads() { return Pool::instance().threads(); }
+void set_engine_thread_adaptation(bool adaptive) { Pool::instance().set_adaptive(adaptive); }
+bool engine_thread_adaptation() { return Pool::instance().adaptive(); }
+void set_engine_helper_nice(int nice) { Pool::instance().set_helper_nice(nice); }
+EngineThreadStats engine_thread_stats() { return Pool::instance().stats(); }
+void reset_engine_thread_stats() { Pool::instance().reset_stats(); }
+
+void parallel_for_items(int items, void (*run)(void* context, int item, int slot), void* context) {
+    if (items <= 0) return;
+    if (items == 1 || t_inside_item) {
+        Pool::run_alone(items, run, context);
+        return;
+    }
+    struct Mark {
+        RunItem run;
+        void* context;
+    } mark{run, context};
+    // Items mark their thread, so that a nested loop runs where it is.
+    auto marked = [](void* c, int item, int slot) {
+        const Mark& m = *static_cast<const Mark*>(c);
+        const bool outer = t_inside_item;
+        t_inside_item = true;
+        m.run(m.context, item, slot);
+        t_inside_item = outer;
+    };
+    Pool::instance().run(items, marked, &mark);
+}
+
+}  // namespace vitscope

@@ -1,0 +1,64 @@
+// The engine's own threads: one pool shared by every parallel loop of a forward pass (the matrix
+// products, the attention work items, LayerNorm), instead of OpenMP.
+//
+// Why our own: a lecturer's laptop is never quiet. OpenMP's teams split work statically and spin
+// between loops, so one thread preempted by a browser stalls every loop of the pass (measured: a
+// DeiT-Tiny pass 14 ms quiet, 165-300 ms beside one busy process on 2 cores), and its passive mode
+// costs +45% on a quiet machine (every loop waits for a sleeping thread to wake up). Here:
+//   - items are claimed one at a time from a shared counter, the calling thread included, so a
+//     thread that is not running simply takes fewer items;
+//   - helpers spin only briefly after a loop (the next one usually starts within microseconds),
+//     then sleep, so an idle engine costs nothing and a woken helper gets the CPU back quickly;
+//   - the pool measures itself: when the caller waits for a helper that was preempted in the middle
+//     of an item, or the caller itself only gets part of a core, the machine is oversubscribed and
+//     the pool runs loops on the calling thread alone for a while (doubling that while on each
+//     failed retry, up to about a second), then tries its helpers again.
+// Results never depend on the thread count or the schedule: every item writes its own outputs, and
+// sums across items are integers.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+namespace vitscope {
+
+// Threads a forward pass may use, the calling thread included. <= 0: every processor.
+void set_engine_threads(int threads);
+int engine_threads();
+
+// Whether the pool adapts its team to the load (the default), or always uses every thread it has
+// (a fixed team: for benchmarks that compare schedules, and tests).
+void set_engine_thread_adaptation(bool adaptive);
+bool engine_thread_adaptation();
+
+// The scheduling priority (Linux nice value, 0..19) of the pool's helper threads, for front ends
+// that keep their UI thread ahead of the engine. The calling thread's own priority is the caller's.
+void set_engine_helper_nice(int nice);
+
+// Runs run(context, item, slot) for every item in [0, items), spread over the engine's threads;
+// returns when every item has finished. `slot` is in [0, engine_threads()): the index of the
+// thread running the item (0 = the caller), for per-thread scratch space. Inside an item, a nested
+// parallel_for runs on that thread alone. Items must not throw.
+void parallel_for_items(int items, void (*run)(void* context, int item, int slot), void* context);
+
+template <class Body>
+void parallel_for(int items, Body&& body) {
+    using B = std::remove_reference_t<Body>;
+    parallel_for_items(items, [](void* c, int item, int slot) { (*static_cast<B*>(c))(item, slot); },
+                       const_cast<void*>(static_cast<const void*>(&body)));
+}
+
+// What the pool did since the last reset (benchmarks print it; tests check the schedule).
+struct EngineThreadStats {
+    int64_t loops = 0;          // parallel_for calls with more than one item
+    int64_t shared_loops = 0;   // ... run with helpers
+    int64_t items = 0;          // items of all loops
+    int64_t helper_items = 0;   // ... run by helper threads
+    int64_t stalls = 0;         // shared loops whose caller waited long for a preempted helper
+    int64_t solo_periods = 0;   // times the pool switched to the caller alone
+    double stall_ms = 0;        // time callers spent waiting for helpers after their own last item
+};
+EngineThreadStats engine_thread_stats();
+void reset_engine_thread_stats();
+
+}  // namespace vitscope

@@ -1,0 +1,129 @@
+// The engine's thread pool (engine/thread_pool.h): every item runs exactly once, on a valid slot,
+// nested loops stay on their thread, two callers at once both finish, helpers take part in a fixed
+// team, and a helper that stalls the caller sends the pool to the caller alone for a while.
+#include "thread_pool.h"
+
+#include <QtTest/QtTest>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+using namespace vitscope;
+
+namespace {
+
+void busy_for(std::chrono::microseconds d) {
+    const auto end = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < end) {
+    }
+}
+
+}  // namespace
+
+class TestThreadPool : public QObject {
+    Q_OBJECT
+private slots:
+    void init() {
+        set_engine_threads(2);
+        set_engine_thread_adaptation(true);
+    }
+
+    void every_item_runs_once_on_a_valid_slot() {
+        for (bool adaptive : {false, true})
+            for (int threads : {1, 2, 3, 4}) {
+                set_engine_thread_adaptation(adaptive);
+                set_engine_threads(threads);
+                QCOMPARE(engine_threads(), threads);
+                for (int items : {0, 1, 2, 7, 1000, 100000}) {
+                    std::vector<std::atomic<int>> runs(static_cast<size_t>(items));
+                    std::atomic<int> bad_slot{0};
+                    parallel_for(items, [&](int item, int slot) {
+                        runs[size_t(item)].fetch_add(1);
+                        if (slot < 0 || slot >= threads) bad_slot.fetch_add(1);
+                    });
+                    for (int i = 0; i < items; ++i)
+                        QVERIFY2(runs[size_t(i)].load() == 1,
+                                 qPrintable(QString("item %1 of %2 ran %3 times with %4 threads")
+                                                .arg(i).arg(items).arg(runs[size_t(i)].load()).arg(threads)));
+                    QCOMPARE(bad_slot.load(), 0);
+                }
+            }
+    }
+
+    void a_nested_loop_runs_on_the_thread_of_its_item() {
+        set_engine_thread_adaptation(false);
+        std::atomic<int> moved{0}, inner_runs{0};
+        parallel_for(64, [&](int, int) {
+            const std::thread::id outer = std::this_thread::get_id();
+            parallel_for(8, [&](int, int slot) {
+                inner_runs.fetch_add(1);
+                if (std::this_thread::get_id() != outer || slot != 0) moved.fetch_add(1);
+            });
+        });
+        QCOMPARE(inner_runs.load(), 64 * 8);
+        QCOMPARE(moved.load(), 0);
+    }
+
+    void two_callers_at_once_both_finish_every_item() {
+        std::vector<std::atomic<int>> a(20000), b(20000);
+        auto fill = [](std::vector<std::atomic<int>>& v) {
+            for (int round = 0; round < 50; ++round)
+                parallel_for(int(v.size()), [&](int item, int) { v[size_t(item)].fetch_add(1); });
+        };
+        std::thread other([&] { fill(b); });
+        fill(a);
+        other.join();
+        for (size_t i = 0; i < a.size(); ++i) {
+            QCOMPARE(a[i].load(), 50);
+            QCOMPARE(b[i].load(), 50);
+        }
+    }
+
+    void helpers_take_items_in_a_fixed_team() {
+        set_engine_thread_adaptation(false);
+        reset_engine_thread_stats();
+        // 400 items of 100 us: a helper that wakes within 40 ms takes part.
+        parallel_for(400, [](int, int) { busy_for(std::chrono::microseconds(100)); });
+        const EngineThreadStats s = engine_thread_stats();
+        QCOMPARE(s.loops, int64_t(1));
+        QCOMPARE(s.shared_loops, int64_t(1));
+        QCOMPARE(s.items, int64_t(400));
+        QVERIFY2(s.helper_items > 0, "the helper thread took no item of a 40 ms loop");
+        QCOMPARE(s.stalls, int64_t(0));
+    }
+
+    void a_stalled_caller_runs_alone_for_a_while() {
+        set_engine_thread_adaptation(true);
+        reset_engine_thread_stats();
+        // Items on a helper take 20 ms (as if it were preempted), the caller's take 10 us: the caller
+        // finishes its share and waits for the helper much longer than a scheduler slice.
+        int64_t stalls = 0;
+        for (int attempt = 0; attempt < 50 && stalls == 0; ++attempt) {
+            parallel_for(200, [](int, int slot) {
+                busy_for(std::chrono::microseconds(slot == 0 ? 10 : 20000));
+            });
+            stalls = engine_thread_stats().stalls;
+        }
+        QVERIFY2(stalls == 1, "no stall was seen in 50 loops whose helper items take 20 ms");
+        const EngineThreadStats after_stall = engine_thread_stats();
+        QCOMPARE(after_stall.solo_periods, int64_t(1));
+        // The next loops (well within the first 20 ms of solo running) use the caller alone.
+        std::atomic<int> helper_runs{0};
+        for (int i = 0; i < 5; ++i)
+            parallel_for(100, [&](int, int slot) {
+                if (slot != 0) helper_runs.fetch_add(1);
+            });
+        QCOMPARE(helper_runs.load(), 0);
+        QCOMPARE(engine_thread_stats().shared_loops, after_stall.shared_loops);
+        // A fixed team ignores the signs: helpers are used at once.
+        set_engine_thread_adaptation(false);
+        reset_engine_thread_stats();
+        parallel_for(400, [](int, int) { busy_for(std::chrono::microseconds(100)); });
+        QCOMPARE(engine_thread_stats().shared_loops, int64_t(1));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestThreadPool)
+#include "test_thread_pool.moc"
