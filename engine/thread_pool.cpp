@@ -85,11 +85,12 @@ using RunItem = void (*)(void*, int, int);
 
 class Pool {
 public:
+    // Never destroyed: a loop may still run on another thread while the program exits; the helpers
+    // end with the process.
     static Pool& instance() {
-        static Pool pool;
-        return pool;
+        static Pool* pool = new Pool;
+        return *pool;
     }
-    ~Pool() { stop_helpers(); }
 
     void set_threads(int threads) {
         std::lock_guard<std::mutex> lock(loop_mutex_);
@@ -298,6 +299,13 @@ int engine_threads() { return Pool::instance().threads(); }
 void set_engine_thread_adaptation(bool adaptive) { Pool::instance().set_adaptive(adaptive); }
 bool engine_thread_adaptation() { return Pool::instance().adaptive(); }
 void set_engine_helper_nice(int nice) { Pool::instance().set_helper_nice(nice); }
+void set_calling_thread_nice(int nice) {
+#if defined(__linux__)
+    setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), std::clamp(nice, 0, 19));
+#else
+    (void)nice;
+#endif
+}
 EngineThreadStats engine_thread_stats() { return Pool::instance().stats(); }
 void reset_engine_thread_stats() { Pool::instance().reset_stats(); }
 

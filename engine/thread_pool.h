@@ -35,6 +35,9 @@ bool engine_thread_adaptation();
 // that keep their UI thread ahead of the engine. The calling thread's own priority is the caller's.
 void set_engine_helper_nice(int nice);
 
+// The nice value (0..19) of the calling thread alone (Linux: nice is per thread; elsewhere nothing).
+void set_calling_thread_nice(int nice);
+
 // Runs run(context, item, slot) for every item in [0, items), spread over the engine's threads;
 // returns when every item has finished. `slot` is in [0, engine_threads()): the index of the
 // thread running the item (0 = the caller), for per-thread scratch space. Inside an item, a nested

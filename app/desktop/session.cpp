@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include "background_compute.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QThread>
@@ -79,7 +81,10 @@ void Session::schedule() {
     if (!job) return;  // running (finish_job() schedules again), or nothing wanted
     emit busy_changed(true);
     watcher_.setFuture(QtConcurrent::run(
-        [job = std::move(*job)]() { return std::make_shared<JobResult>(run_job(job)); }));
+        [job = std::move(*job)]() {
+            enter_background_compute();  // below the UI thread (a pooled thread: stays so)
+            return std::make_shared<JobResult>(run_job(job));
+        }));
 }
 
 void Session::finish_job() {
