@@ -12,6 +12,11 @@
 // swin_update_options); a new image, preprocessing or model computes a full forward. The
 // paper-default baseline is kept and computed only when the options differ from the paper's and
 // no baseline for this input is at hand.
+// Before a pass whose traces would exceed the memory budget (estimate_trace_bytes; the baseline
+// counts too), the policy starts nothing and asks: memory_decision() is set until the front end
+// calls decide_memory() — keep everything anyway, keep attention for the visible layer only (then
+// showing another layer computes that layer's attention, recomputing from it), or cancel the pass.
+// The choice holds until another model is opened; the policy owns AttentionOptions' keep fields.
 // A result is dropped when it was computed for a model or an image that has since been replaced;
 // one computed for older options of the same input is kept (it is on screen while the drag goes on,
 // and it is the base the next partial recompute starts from), and the latest options follow.
@@ -34,6 +39,20 @@ struct PolicyEvents {
     std::string error;           // a load or compute failed; the previous state stays
 };
 
+// A pass waiting for the user: its traces would take `estimate_bytes`, over `budget_bytes`.
+struct MemoryDecision {
+    int64_t estimate_bytes = 0;
+    int64_t budget_bytes = 0;
+    int64_t visible_only_bytes = 0;  // the same pass keeping the visible layer's attention only
+    int layers = 0;                  // ViT layers / Swin blocks
+};
+
+enum class MemoryChoice {
+    KeepEverything,    // compute as asked, whatever the estimate
+    VisibleLayerOnly,  // keep attention (and logits) for the selected layer only
+    Cancel,            // drop the pass; the previous state stays
+};
+
 struct ComputeCounters {
     int forward_passes = 0;      // full forwards for the current options
     int partial_recomputes = 0;  // vit/swin_update_options runs
@@ -47,6 +66,7 @@ struct ComputeCounters {
 
 class ComputePolicy {
 public:
+    ComputePolicy();
     const WorkspaceState& state() const { return state_; }
     const ComputeCounters& counters() const { return counters_; }
 
@@ -63,8 +83,20 @@ public:
     // Class names: replace the model's own until another model loads.
     void set_labels(std::vector<std::string> labels);
     // Selection and drawing choices: plain state, nothing to compute.
-    void set_selection(const FigureSelection& selection) { state_.selection = selection; }
+    // In visible-layer-only mode a selection on a layer whose attention was not kept recomputes it.
+    void set_selection(const FigureSelection& selection);
     void set_style(const FigureStyle& style) { state_.style = style; }
+
+    // The memory budget (default: default_memory_budget_bytes()).
+    void set_memory_budget(int64_t bytes) { budget_bytes_ = bytes; }
+    int64_t memory_budget() const { return budget_bytes_; }
+    // Set while a pass waits for decide_memory(); next_job() gives nothing meanwhile.
+    const std::optional<MemoryDecision>& memory_decision() const { return decision_; }
+    void decide_memory(MemoryChoice choice);
+    // Whether attention is kept for the visible layer only (the user chose so).
+    bool visible_layer_only() const { return keep_ == Keep::VisibleLayer; }
+    // The bytes the traces of a pass with the current request would take (0 without model/image).
+    int64_t estimated_pass_bytes() const;
 
     // The job to start now, or nothing (a job is running, or nothing is wanted). Marks it running.
     std::optional<ComputeJobVariant> next_job();
@@ -73,11 +105,15 @@ public:
 
     bool running() const { return running_ != Running::None; }
     bool loading() const { return running_ == Running::Load; }
-    bool pending() const;  // something is wanted that no running job computes
+    bool pending() const;  // something is wanted that no running job computes (and no decision blocks)
     bool idle() const { return !running() && !pending(); }
 
 private:
     enum class Running { None, Load, Compute };
+    enum class Keep { Undecided, Everything, VisibleLayer };
+    int64_t estimated_pass_bytes(const AttentionOptions& options) const;
+    int selected_layer() const;  // the selection's layer, clamped to the model's
+    void apply_keep(AttentionOptions& options) const;  // the keep fields of the current choice
     PolicyEvents accept_load(LoadResult r);
     PolicyEvents accept_compute(ComputeResult r);
     ComputeJob make_compute_job() const;
@@ -87,6 +123,9 @@ private:
     std::optional<std::string> pending_load_;
     bool compute_dirty_ = false;
     Running running_ = Running::None;
+    int64_t budget_bytes_;
+    Keep keep_ = Keep::Undecided;
+    std::optional<MemoryDecision> decision_;
 };
 
 // The message for a trace with non-finite values (shown instead of the trace).
