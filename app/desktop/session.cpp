@@ -74,9 +74,24 @@ bool Session::wait_idle(int timeout_ms) {
     return true;
 }
 
+void Session::set_selection(const FigureSelection& selection) {
+    policy_.set_selection(selection);
+    schedule();
+}
+
+void Session::decide_memory(MemoryChoice choice) {
+    policy_.decide_memory(choice);
+    decision_announced_ = false;
+    schedule();
+}
+
 void Session::schedule() {
     std::optional<ComputeJobVariant> job = policy_.next_job();
-    if (!job) return;  // running (finish_job() schedules again), or nothing wanted
+    if (!job && policy_.memory_decision() && !decision_announced_) {
+        decision_announced_ = true;
+        emit memory_decision_needed();
+    }
+    if (!job) return;  // running (finish_job() schedules again), nothing wanted, or a decision waits
     emit busy_changed(true);
     watcher_.setFuture(QtConcurrent::run(
         [job = std::move(*job)]() { return std::make_shared<JobResult>(run_job(job)); }));
