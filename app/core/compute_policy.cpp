@@ -1,6 +1,5 @@
 #include "compute_policy.h"
 
-#include "memory_budget.h"
 #include "trace_memory.h"
 
 #include <algorithm>
@@ -13,7 +12,7 @@ std::string non_finite_message(int64_t count) {
            "screen. Try the paper's scale and temperature 1.";
 }
 
-ComputePolicy::ComputePolicy() : budget_bytes_(default_memory_budget_bytes()) {}
+ComputePolicy::ComputePolicy() : budget_bytes_(kNoMemoryBudget) {}
 
 void ComputePolicy::open_model(const std::string& path) { pending_load_ = path; }
 

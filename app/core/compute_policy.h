@@ -13,7 +13,7 @@
 // paper-default baseline is kept and computed only when the options differ from the paper's and
 // no baseline for this input is at hand.
 // Before a pass whose traces would exceed the memory budget (estimate_trace_bytes; the baseline
-// counts too), the policy starts nothing and asks: memory_decision() is set until the front end
+// counts too; a front end that can ask the user sets the budget), the policy starts nothing and asks: memory_decision() is set until the front end
 // calls decide_memory() — keep everything anyway, keep attention for the visible layer only (then
 // showing another layer computes that layer's attention, recomputing from it), or cancel the pass.
 // The choice holds until another model is opened; the policy owns AttentionOptions' keep fields.
@@ -25,6 +25,7 @@
 #include "compute_job.h"
 #include "workspace_state.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ struct PolicyEvents {
     bool dropped = false;        // the result belonged to a replaced model or image
     std::string error;           // a load or compute failed; the previous state stays
 };
+
+constexpr int64_t kNoMemoryBudget = INT64_MAX;
 
 // A pass waiting for the user: its traces would take `estimate_bytes`, over `budget_bytes`.
 struct MemoryDecision {
@@ -87,7 +90,8 @@ public:
     void set_selection(const FigureSelection& selection);
     void set_style(const FigureStyle& style) { state_.style = style; }
 
-    // The memory budget (default: default_memory_budget_bytes()).
+    // The memory budget. Default kNoMemoryBudget: a front end that can ask the user sets one
+    // (the desktop app: default_memory_budget_bytes()); one that cannot never waits.
     void set_memory_budget(int64_t bytes) { budget_bytes_ = bytes; }
     int64_t memory_budget() const { return budget_bytes_; }
     // Set while a pass waits for decide_memory(); next_job() gives nothing meanwhile.

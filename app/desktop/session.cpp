@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include "memory_budget.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QThread>
@@ -8,6 +10,7 @@
 namespace vitscope {
 
 Session::Session(QObject* parent) : QObject(parent) {
+    policy_.set_memory_budget(default_memory_budget_bytes());  // the app asks (memory_decision_needed)
     connect(&watcher_, &QFutureWatcherBase::finished, this, &Session::finish_job);
 }
 
@@ -87,6 +90,7 @@ void Session::decide_memory(MemoryChoice choice) {
 
 void Session::schedule() {
     std::optional<ComputeJobVariant> job = policy_.next_job();
+    if (!policy_.memory_decision()) decision_announced_ = false;  // answered, or dropped by a new model
     if (!job && policy_.memory_decision() && !decision_announced_) {
         decision_announced_ = true;
         emit memory_decision_needed();
