@@ -79,7 +79,7 @@ def main():
     if not os.path.exists(CLI):
         sys.exit("build vitscope-cli first (tools/build.sh)")
     keeps = args.keep.split(";") if ";" in args.keep else args.keep.split(",")
-    print("| model | tokens | attention kept | ms/pass (median of %d) | trace MB | peak RSS MB | "
+    print("| model | tokens | attention kept | ms/pass (median of %d) | trace MiB | peak RSS MiB | "
           "load ms | warm-up pass ms | timed passes ms | process wall s |" % args.runs)
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, preset, size in CASES:

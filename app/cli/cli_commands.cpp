@@ -306,7 +306,7 @@ double lap_ms(std::chrono::steady_clock::time_point& t0) {
     return ms;
 }
 
-double megabytes(int64_t bytes) { return double(bytes) / (1024.0 * 1024.0); }
+double mebibytes(int64_t bytes) { return double(bytes) / (1024.0 * 1024.0); }
 
 TraceMemory estimated_trace(const ModelRun& r, const RunOptions& o) {
     if (r.model.swin)
@@ -369,12 +369,12 @@ int cmd_bench(const Args& a) {
     if (from > 0) std::printf("recompute: %s %d..%d (%d of %d)\n", arch.layer_unit, from, layers - 1, layers - from, layers);
     print_bench_timings(ms, flops, threads);
     const double peak_probe_ms = lap_ms(clock);
-    std::printf("trace:     %.1f MB estimated (attention %.1f MB, logits %.1f MB, layer inputs %.1f MB, scratch %.1f MB),"
-                " %.1f MB measured\n",
-                megabytes(estimate.total()), megabytes(estimate.attention), megabytes(estimate.logits),
-                megabytes(estimate.layer_inputs), megabytes(estimate.scratch + estimate.window_terms + estimate.thread_scratch),
-                megabytes(measured.total()));
-    std::printf("peak RSS:  %.1f MB (VmHWM: model, input, trace and everything else)\n", megabytes(peak_rss));
+    std::printf("trace:     %.3f MiB estimated (attention %.3f MiB, logits %.3f MiB, layer inputs %.3f MiB, scratch %.3f MiB),"
+                " %.3f MiB measured\n",
+                mebibytes(estimate.total()), mebibytes(estimate.attention), mebibytes(estimate.logits),
+                mebibytes(estimate.layer_inputs), mebibytes(estimate.scratch + estimate.window_terms + estimate.thread_scratch),
+                mebibytes(measured.total()));
+    std::printf("peak RSS:  %.1f MiB (VmHWM: model, input, trace and everything else)\n", mebibytes(peak_rss));
     const double total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::printf("wall:      %.0f ms = load %.0f + input %.0f + warm-up pass %.0f + %d timed passes %.0f + fp32 peak probe %.0f"
                 " (+ freeing at exit)\n",
