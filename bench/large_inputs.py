@@ -3,15 +3,18 @@
 for DINOv2-S/14 with registers at 518 px (1,374 tokens) and DeiT-Small at 896 px (3,137 tokens),
 keeping every layer's attention and keeping one layer's.
 
-    /usr/bin/python3 bench/large_inputs.py [--runs 3] [--threads 0] [--keep all,11]
+    /usr/bin/python3 bench/large_inputs.py [--runs 3] [--rounds 3] [--threads 0] [--keep all,11]
 
 Needs build/app/cli/vitscope-cli (tools/build.sh) and numpy. The models are random weights written by
 tools/make_random_vit.py into bench/work/ (nothing is downloaded; timings do not depend on the
-values). Prints one markdown table; every row is one `bench` process (one warm-up + --runs passes).
+values). Every round runs every row once as its own `bench` process (one warm-up + --runs passes),
+rows alternating so that a noisy neighbour hurts all of them alike; the table gives the median over
+the rounds of each figure (the min and max of ms/pass in brackets).
 """
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -72,6 +75,7 @@ def bench(path, size, keep, runs, threads):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0, help="engine threads (0: all cores)")
     ap.add_argument("--keep", default="all,11",
                     help="--keep-attention values, one row each: 'all,11' or with lists 'all;0,11'")
@@ -79,17 +83,24 @@ def main():
     if not os.path.exists(CLI):
         sys.exit("build vitscope-cli first (tools/build.sh)")
     keeps = args.keep.split(";") if ";" in args.keep else args.keep.split(",")
-    print("| model | tokens | attention kept | ms/pass (median of %d) | trace MiB | peak RSS MiB | "
-          "load ms | warm-up pass ms | timed passes ms | process wall s |" % args.runs)
+    rows = [(name, preset, size, keep) for name, preset, size in CASES for keep in keeps]
+    paths = {preset: model_file(preset) for _, preset, _ in CASES}
+    results = {row: [] for row in rows}
+    for _ in range(args.rounds):
+        for row in rows:
+            name, preset, size, keep = row
+            results[row].append(bench(paths[preset], size, keep, args.runs, args.threads))
+    print("| model | tokens | attention kept | ms/pass (median of %d runs; min-max over %d rounds) | trace MiB | "
+          "peak RSS MiB | load ms | warm-up pass ms | timed passes ms | process wall s |" % (args.runs, args.rounds))
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, preset, size in CASES:
-        path = model_file(preset)
-        for keep in keeps:
-            r = bench(path, size, keep, args.runs, args.threads)
-            print("| %s | %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f |" % (
-                name, r["tokens"], r["kept"], r["median_ms"], r["trace_mb"], r["peak_mb"], r["load_ms"],
-                r["warmup_ms"], r["passes_ms"], r["process_s"]))
-            sys.stdout.flush()
+    for row in rows:
+        rs = results[row]
+        med = lambda k: statistics.median(r[k] for r in rs)
+        ms = [r["median_ms"] for r in rs]
+        print("| %s | %s | %s | %.0f (%.0f-%.0f) | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f |" % (
+            row[0], rs[0]["tokens"], rs[0]["kept"], med("median_ms"), min(ms), max(ms), med("trace_mb"),
+            med("peak_mb"), med("load_ms"), med("warmup_ms"), med("passes_ms"), med("process_s")))
+    print("threads: %s" % results[rows[0]][0]["threads"])
 
 
 if __name__ == "__main__":
