@@ -27,11 +27,49 @@ bool AttentionOptions::is_paper_default() const {
            !causal && ablated_heads.empty();
 }
 
+bool AttentionOptions::keeps_layer(int layer) const {
+    return keep_all_layers || std::find(kept_layers.begin(), kept_layers.end(), layer) != kept_layers.end();
+}
+
+bool parse_kept_layers(const std::string& s, AttentionOptions& out) {
+    if (s == "all") {
+        out.keep_all_layers = true;
+        out.kept_layers.clear();
+        return true;
+    }
+    std::vector<int> layers;
+    if (s != "none") {
+        size_t start = 0;
+        while (start <= s.size()) {
+            const size_t end = std::min(s.find(',', start), s.size());
+            const std::string item = s.substr(start, end - start);
+            if (item.empty() || item.size() > 6 || item.find_first_not_of("0123456789") != std::string::npos)
+                return false;
+            layers.push_back(std::stoi(item));
+            start = end + 1;
+        }
+    }
+    std::sort(layers.begin(), layers.end());
+    layers.erase(std::unique(layers.begin(), layers.end()), layers.end());
+    out.keep_all_layers = false;
+    out.kept_layers = std::move(layers);
+    return true;
+}
+
+std::string kept_layers_name(const AttentionOptions& o) {
+    if (o.keep_all_layers) return "all";
+    if (o.kept_layers.empty()) return "none";
+    std::string s;
+    for (int l : o.kept_layers) s += (s.empty() ? "" : ",") + std::to_string(l);
+    return s;
+}
+
 LayerAttentionSetup resolve_layer_setup(const AttentionOptions& o, int layer, int num_heads, int head_dim,
                                         int model_dim) {
     LayerAttentionSetup s;
     s.padding_mask = o.padding_mask;
-    s.keep_logits = o.keep_logits;
+    s.keep_attention = o.keeps_layer(layer);
+    s.keep_logits = o.keep_logits && s.keep_attention;
     s.heads.resize(size_t(num_heads));
     const float paper = 1.0f / std::sqrt(float(head_dim));
     const bool in_range = layer >= o.first_layer && (o.last_layer < 0 || layer <= o.last_layer);

@@ -29,8 +29,14 @@ struct AttentionOptions {
     std::vector<int> heads;
     std::vector<int> ablated_heads;  // heads whose output is zeroed (probabilities are still recorded)
     bool keep_logits = false;        // also capture the pre-softmax logits
+    // Which layers store their attention probabilities (and logits) in the trace. Every layer still
+    // computes them (the outputs do not change); a layer not kept leaves its maps empty and uses a
+    // small per-work-item scratch instead of [H, N, N]. keep_all_layers: every layer (the default).
+    bool keep_all_layers = true;
+    std::vector<int> kept_layers;    // when !keep_all_layers: the layers kept (may be empty: none)
 
     bool is_paper_default() const;
+    bool keeps_layer(int layer) const;
 };
 
 // The options resolved for one head of one layer.
@@ -46,7 +52,8 @@ struct LayerAttentionSetup {
     std::vector<HeadAttentionSetup> heads;
     bool padding_mask = true;
     std::vector<int> masked_keys;  // sorted, unique; empty when no head uses the user mask
-    bool keep_logits = false;
+    bool keep_logits = false;      // store the logits (only when keep_attention)
+    bool keep_attention = true;    // store the probabilities in the trace
     bool operator==(const LayerAttentionSetup&) const = default;
 };
 
@@ -60,7 +67,12 @@ struct AttentionLayerShape {
     int model_dim = 0;
 };
 
+// "all", "none" or a comma-separated list of layers ("0,11"); false (and `out` untouched) otherwise.
+bool parse_kept_layers(const std::string& s, AttentionOptions& out);
+std::string kept_layers_name(const AttentionOptions& options);  // the inverse: "all", "none", "0,11"
+
 // The first layer whose resolved setup differs between `a` and `b`; layers.size() when none does.
+// A layer newly kept (or no longer kept) counts as changed, so its maps are computed again.
 int first_changed_layer(const AttentionOptions& a, const AttentionOptions& b,
                         const std::vector<AttentionLayerShape>& layers);
 

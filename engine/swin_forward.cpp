@@ -1,6 +1,7 @@
 #include "swin_forward.h"
 
 #include "attention_masks.h"
+#include "attention_scratch.h"
 #include "forward_cancel.h"
 #include "patch_embedding.h"
 #include "thread_pool.h"
@@ -125,9 +126,10 @@ void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, co
         slot_user[size_t(r)] = !user_masked.empty() && user_masked[size_t(t)];
     }
 
-    bt.attn.resize(size_t(R) * H * N);  // [nW, H, N, N]
-    if (setup.keep_logits) bt.logits_qk.resize(bt.attn.size());
-    else bt.logits_qk.clear();
+    if (setup.keep_attention) bt.attn.resize(size_t(R) * H * N);  // [nW, H, N, N]
+    else FloatBuffer().swap(bt.attn);  // not kept: give the memory back
+    if (setup.keep_logits) bt.logits_qk.resize(size_t(R) * H * N);
+    else FloatBuffer().swap(bt.logits_qk);
     Matrix& heads_out = sc.heads;  // [nW*M*M, C], heads concatenated
     heads_out.resize(R, C);
     const float neg_inf = -std::numeric_limits<float>::infinity();
@@ -145,7 +147,10 @@ void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, co
         const float* q = qkv.data() + r0 * ld + h * dh;  // [N, dh], row stride ld
         keys_t.pack(q + C, dh, N, 1, ld);
         values.pack(q + 2 * C, N, dh, ld, 1);
-        Eigen::Map<Matrix> P(bt.attn.data() + size_t(item) * N * N, N, N);  // [N, N]
+        const size_t map_offset = size_t(item) * N * N;
+        Eigen::Map<Matrix> P(setup.keep_attention ? bt.attn.data() + map_offset
+                                                  : attention_scratch(size_t(N) * N, map_offset),
+                             N, N);  // [N, N]
         gemm_packed(N, q, ld, keys_t, P.data(), N, {.alpha = hs.logit_scale});  // scale * Q K^T
         const unsigned char* kp = slot_pad.data() + r0;
         const unsigned char* ku = slot_user.data() + r0;

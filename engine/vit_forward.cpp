@@ -1,5 +1,6 @@
 #include "vit_forward.h"
 
+#include "attention_scratch.h"
 #include "forward_cancel.h"
 #include "image_resize.h"
 #include "patch_embedding.h"
@@ -72,9 +73,10 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
         else sc.values[size_t(h)].pack(qkv.data() + 2 * D + h * dh, N, dh, ld, 1);            // V [N, dh]
     });
     heads_out.resize(N, D);
-    lt.attn.resize(size_t(H) * N * N);
+    if (setup.keep_attention) lt.attn.resize(size_t(H) * N * N);
+    else FloatBuffer().swap(lt.attn);  // not kept: give the memory back
     if (setup.keep_logits) lt.logits.resize(size_t(H) * N * N);
-    else lt.logits.clear();
+    else FloatBuffer().swap(lt.logits);
 
     // Keys masked for every head (padding) and for heads using the user mask.
     std::vector<unsigned char> pad_mask(size_t(N), 0), user_mask(size_t(N), 0);
@@ -95,7 +97,9 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
         const int rows = std::min(kRowBlock, N - r0);
         const HeadAttentionSetup& hs = setup.heads[size_t(h)];
         const float* q = qkv.data() + r0 * ld + h * dh;                     // [rows, dh], row stride ld
-        float* probs = lt.attn.data() + (size_t(h) * N + r0) * N;
+        const size_t map_offset = (size_t(h) * N + r0) * N;
+        float* probs = setup.keep_attention ? lt.attn.data() + map_offset
+                                            : attention_scratch(size_t(rows) * N, map_offset);
         Eigen::Map<Matrix> P(probs, rows, N);                              // [rows, N]
         gemm_packed(rows, q, ld, sc.keys_t[size_t(h)], probs, N, {.alpha = hs.logit_scale});  // scale * Q K^T
         const bool row_masks = any_padding || (hs.user_mask && !setup.masked_keys.empty()) || hs.causal;

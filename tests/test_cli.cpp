@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QImage>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 using namespace vitscope;
@@ -223,6 +224,25 @@ private slots:
             }
     }
 
+    // --keep-attention: only the kept layers' maps are written, bit-identical to a full dump.
+    void dump_keeps_chosen_layers() {
+        const QString all = dir_.filePath("keep_all.safetensors"), one = dir_.filePath("keep_one.safetensors");
+        const QString model = fixture("vit/dinov2_reg_tiny_hf");
+        QCOMPARE(cli({"dump", model, image_, "--out", all, "--logits", "--input-size", "56x56"}).code, 0);
+        Result r = cli({"dump", model, image_, "--out", one, "--logits", "--input-size", "56x56", "--keep-attention", "1"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("1 of 2 layers"), qPrintable(r.out));
+        SafetensorsFile f(all.toStdString()), g(one.toStdString());
+        QVERIFY(!g.has("attn.0") && !g.has("logits.0"));
+        QCOMPARE(g.read_f32("attn.1"), f.read_f32("attn.1"));
+        QCOMPARE(g.read_f32("logits.1"), f.read_f32("logits.1"));
+        QCOMPARE(g.read_f32("features"), f.read_f32("features"));
+        QCOMPARE(g.metadata().at("kept_layers"), std::string("1"));
+        Result bad = cli({"dump", model, image_, "--out", one, "--keep-attention", "0,x"});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains("--keep-attention expects all, none or a list"), qPrintable(bad.err));
+    }
+
     void swin_info_and_dump() {
         Result info = cli({"info", fixture("swin/swin_tiny_hf")});
         QCOMPARE(info.code, 0);
@@ -260,6 +280,19 @@ private slots:
         Result p = cli({"bench", fixture("vit/vit_tiny_timm.safetensors"), "--runs", "3", "--from-layer", "1"});
         QCOMPARE(p.code, 0);
         QVERIFY(p.out.contains("recompute: layers 1..1 (1 of 2)"));
+        // Memory and the wall-time split; one layer kept holds less.
+        QVERIFY2(r.out.contains("attention: kept for all 2 layers"), qPrintable(r.out));
+        QVERIFY(r.out.contains("peak RSS:"));
+        QVERIFY(r.out.contains("wall:") && r.out.contains("warm-up pass"));
+        Result k = cli({"bench", fixture("vit/vit_tiny_timm.safetensors"), "--runs", "1", "--keep-attention", "none"});
+        QCOMPARE(k.code, 0);
+        QVERIFY2(k.out.contains("attention: kept for none of 2 layers"), qPrintable(k.out));
+        const auto trace_mb = [](const QString& out) {
+            const QRegularExpressionMatch m = QRegularExpression("trace: +([\\d.]+) MiB estimated.*, ([\\d.]+) MiB measured").match(out);
+            return std::make_pair(m.captured(1).toDouble(), m.captured(2).toDouble());
+        };
+        QVERIFY(trace_mb(k.out).second > 0);
+        QVERIFY2(trace_mb(k.out).second < trace_mb(r.out).second, qPrintable(k.out + r.out));
     }
 
     void errors_are_one_line_data() {

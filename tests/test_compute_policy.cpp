@@ -9,6 +9,7 @@
 #include "default_asset_paths.h"
 #include "forward_cancel.h"
 #include "image_limits.h"
+#include "memory_budget.h"
 #include "prediction_comparison.h"
 
 #include <cstdlib>
@@ -431,6 +432,97 @@ private slots:
         QVERIFY(image_size_problem({20000, 20000}).find("200-megapixel limit") != std::string::npos);
         QVERIFY(image_size_problem({10100, 100}).find("100 times as wide") != std::string::npos);
         QVERIFY(image_size_problem({100, 10000}).empty());
+    }
+
+    // The memory budget: a pass over it waits for the user's choice; "visible layer only" keeps that
+    // layer's attention, and showing another layer computes that one (recomputing from it), with the
+    // same logits as a pass that keeps everything.
+    void memory_budget_visible_layer_only_data() { partial_recompute_from_first_changed_layer_data(); }
+    void memory_budget_visible_layer_only() {
+        QFETCH(QString, model);
+        ComputePolicy p;
+        p.set_memory_budget(1);
+        p.open_model(assets_path(model.toStdString()));
+        p.set_image(gradient(64, 48), "gradient");
+        QCOMPARE(drive(p), 1);  // the load; the pass waits
+        QVERIFY(p.memory_decision().has_value());
+        QVERIFY(!p.pending() && !p.running());
+        const MemoryDecision d = *p.memory_decision();
+        QCOMPARE(d.budget_bytes, int64_t(1));
+        QCOMPARE(d.estimate_bytes, p.estimated_pass_bytes());
+        QVERIFY(d.visible_only_bytes < d.estimate_bytes);
+        QCOMPARE(d.layers, depth_of(p.state()));
+        p.decide_memory(MemoryChoice::VisibleLayerOnly);
+        QVERIFY(p.visible_layer_only());
+        QCOMPARE(drive(p), 1);
+        const std::optional<AttentionSource> first = attention_source(p.state());
+        QVERIFY(first && first->kept(0));
+        for (int l = 1; l < depth_of(p.state()); ++l) QVERIFY(!first->kept(l));
+
+        FigureSelection sel = p.state().selection;
+        sel.layer = depth_of(p.state()) - 1;
+        p.set_selection(sel);
+        QCOMPARE(drive(p), 1);
+        QVERIFY(!p.counters().last_full);
+        QCOMPARE(p.counters().last_from, 0);  // from the first layer whose keeping changed
+        const std::optional<AttentionSource> last = attention_source(p.state());
+        QVERIFY(!last->kept(0) && last->kept(sel.layer));
+        // Options from the front end keep the choice (the policy owns the keep fields).
+        AttentionOptions o;
+        o.temperature = 2.0f;
+        p.set_options(o);
+        QCOMPARE(drive(p), 1);
+        QVERIFY(!p.memory_decision());
+        QVERIFY(!p.state().options.keep_all_layers);
+        QVERIFY(attention_source(p.state())->kept(sel.layer));
+
+        ComputePolicy full;  // everything kept, no budget in the way
+        full.set_memory_budget(int64_t(1) << 50);
+        full.open_model(assets_path(model.toStdString()));
+        full.set_image(p.state().image, "gradient");
+        full.accept(run_job(*full.next_job()));  // the load (it resets the options)
+        full.set_options(o);
+        drive(full);
+        QVERIFY(!full.memory_decision());
+        QVERIFY(attention_source(full.state())->all_kept());
+        QCOMPARE(logits_of(p.state()), logits_of(full.state()));
+    }
+
+    void memory_budget_keep_everything_and_cancel() {
+        ComputePolicy p;
+        p.set_memory_budget(1);
+        p.open_model(assets_path("models/vitscope-vit-tiny"));
+        p.set_image(gradient(64, 48), "gradient");
+        drive(p);
+        QVERIFY(p.memory_decision());
+        p.decide_memory(MemoryChoice::Cancel);
+        QVERIFY(!p.memory_decision());
+        QCOMPARE(drive(p), 0);
+        QVERIFY(!p.state().has_trace());
+        AttentionOptions o;
+        o.temperature = 0.5f;
+        p.set_options(o);  // a new request asks again
+        QCOMPARE(drive(p), 0);
+        QVERIFY(p.memory_decision());
+        p.decide_memory(MemoryChoice::KeepEverything);
+        QCOMPARE(drive(p), 1);
+        QVERIFY(attention_source(p.state())->all_kept());
+        o.temperature = 0.7f;
+        p.set_options(o);  // the choice holds for this model
+        QCOMPARE(drive(p), 1);
+        QVERIFY(!p.memory_decision());
+        p.open_model(assets_path("models/vitscope-vit-tiny"));  // and is asked again for another
+        drive(p);
+        QVERIFY(p.memory_decision());
+    }
+
+    void memory_budget_default() {
+        qputenv("VITSCOPE_MEMORY_BUDGET_MB", "3");
+        QCOMPARE(default_memory_budget_bytes(), int64_t(3) << 20);
+        QCOMPARE(ComputePolicy().memory_budget(), kNoMemoryBudget);  // a front end that asks sets one
+        qunsetenv("VITSCOPE_MEMORY_BUDGET_MB");
+        QVERIFY(default_memory_budget_bytes() > (int64_t(64) << 20));  // half the machine's memory
+        QCOMPARE(memory_size_text(2'822'400'000), std::string("2.8 GB"));
     }
 };
 

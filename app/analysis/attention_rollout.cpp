@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace vitscope {
 
@@ -27,6 +29,7 @@ Eigen::MatrixXd fuse_heads(const ViTTrace& t, int layer, HeadFusion fusion) {
     assert(layer >= 0 && layer < int(t.layers.size()) && "fuse_heads: layer out of range");
     const int N = t.num_tokens, H = t.num_heads;
     const ViTLayerTrace& lt = t.layers[size_t(layer)];
+    assert(lt.attn.size() == size_t(H) * N * N && "fuse_heads: the layer's attention was not kept");
     Eigen::MatrixXd A(N, N);  // [N, N]
     for (int h = 0; h < H; ++h) {
         const Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> P(
@@ -86,6 +89,13 @@ std::vector<float> rollout_row(const Eigen::MatrixXd& R, int num_special) {
 
 RolloutMap attention_rollout(const ViTTrace& t, const RolloutOptions& o) {
     assert(o.start_layer >= 0 && o.start_layer < int(t.layers.size()) && "attention_rollout: start layer out of range");
+    for (int l = o.start_layer; l < int(t.layers.size()); ++l)
+        if (t.layers[size_t(l)].attn.empty())
+            throw std::invalid_argument("attention rollout needs the attention of layers " +
+                                        std::to_string(o.start_layer) + ".." + std::to_string(t.layers.size() - 1) +
+                                        ", but layer " + std::to_string(l) +
+                                        "'s was not kept (keep attention: " + kept_layers_name(t.options) +
+                                        "); keep attention for all layers to compute it");
     std::vector<Eigen::MatrixXd> fused;
     for (int l = o.start_layer; l < int(t.layers.size()); ++l) fused.push_back(fuse_heads(t, l, o.fusion));
     RolloutMap m;

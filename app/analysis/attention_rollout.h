@@ -46,6 +46,8 @@ Eigen::MatrixXd rollout_product(const std::vector<Eigen::MatrixXd>& fused_layers
 std::vector<float> rollout_row(const Eigen::MatrixXd& R, int num_special);
 
 // The whole chain on a trace. Asserts start_layer is a layer and the trace has a special token.
+// Throws std::invalid_argument when a layer from start_layer on was computed without keeping its
+// attention (AttentionOptions::kept_layers).
 RolloutMap attention_rollout(const ViTTrace& trace, const RolloutOptions& options);
 
 }  // namespace vitscope

@@ -42,6 +42,17 @@ TokenGrid AttentionSource::grid(int layer) const {
 int AttentionSource::image_height() const { return swin_ ? swin_->image_height : vit_->grid_height * patch_size_; }
 int AttentionSource::image_width() const { return swin_ ? swin_->image_width : vit_->grid_width * patch_size_; }
 
+bool AttentionSource::kept(int layer) const {
+    if (!swin_) return !vit_->layers[size_t(layer)].attn.empty();
+    return !swin_block(*swin_, layer).attn.empty();
+}
+
+bool AttentionSource::all_kept() const {
+    for (int l = 0; l < layers(); ++l)
+        if (!kept(l)) return false;
+    return true;
+}
+
 std::vector<float> AttentionSource::row(int layer, int head, int query) const {
     const int H = heads(layer), T = num_tokens(layer);
     assert(head >= kMeanOfHeads && head < H && "AttentionSource::row: head out of range");

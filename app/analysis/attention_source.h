@@ -57,6 +57,10 @@ public:
     int image_height() const;         // the model input in pixels
     int image_width() const;
 
+    // Whether the pass stored this layer's attention (AttentionOptions::kept_layers); row() of a
+    // layer not kept is all zeros.
+    bool kept(int layer) const;
+    bool all_kept() const;
     // Attention of `query` over all num_tokens(layer) keys; head may be kMeanOfHeads (mean of heads).
     std::vector<float> row(int layer, int head, int query) const;
     // Where key `key` lies in the model input (clipped to it); special tokens: empty.

@@ -5,6 +5,8 @@
 #include "cli_hub.h"
 #include "cli_model_run.h"
 #include "fp32_peak.h"
+#include "process_memory.h"
+#include "trace_memory.h"
 
 #include "class_labels.h"
 #include "default_assets.h"
@@ -17,6 +19,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <numeric>
 #include <random>
 
@@ -91,16 +94,19 @@ InfoRows vit_hyper_parameters(const LoadedModel& m) {
 std::string vit_add_attention(const ModelRun& r, SafetensorsWriter& w) {
     const ViTTrace& t = r.trace;
     const int N = t.num_tokens, H = t.num_heads;
+    size_t kept = 0;
     for (size_t l = 0; l < t.layers.size(); ++l) {
+        if (t.layers[l].attn.empty()) continue;  // not kept (--keep-attention)
+        ++kept;
         w.add("attn." + std::to_string(l), {H, N, N}, t.layers[l].attn.data());
         if (!t.layers[l].logits.empty()) w.add("logits." + std::to_string(l), {H, N, N}, t.layers[l].logits.data());
     }
     w.set_metadata("num_prefix_tokens", std::to_string(t.num_prefix));
-    return format("%zu layers of attention [%d,%d,%d]", t.layers.size(), H, N, N);
+    return format("%zu of %zu layers of attention [%d,%d,%d]", kept, t.layers.size(), H, N, N);
 }
 
 std::string vit_captured(const AttentionSource& s) {
-    return format("%d tokens, attention captured for all %d layers x %d heads", s.num_tokens(0), s.layers(), s.heads(0));
+    return format("%d tokens, %d layers x %d heads", s.num_tokens(0), s.layers(), s.heads(0));
 }
 
 const ArchitectureReport kViTReport = {vit_hyper_parameters, vit_add_attention, vit_captured};
@@ -124,22 +130,25 @@ InfoRows swin_hyper_parameters(const LoadedModel& m) {
 // bias.S.B [H,M*M,M*M], logits_qk.S.B with --logits; geometry.S.B "window,shift,padded h,padded w".
 std::string swin_add_attention(const ModelRun& r, SafetensorsWriter& w) {
     const SwinTrace& t = r.swin_trace;
+    size_t kept = 0;
     for (const SwinBlockTrace& bt : t.blocks) {
         const std::string key = std::to_string(bt.stage) + "." + std::to_string(bt.block);
         const SwinWindowGeometry& g = bt.geometry;
         const int64_t nW = g.num_windows(), H = bt.num_heads, N = g.window_tokens();
-        w.add("attn." + key, {nW, H, N, N}, bt.attn.data());
+        if (!bt.attn.empty()) w.add("attn." + key, {nW, H, N, N}, bt.attn.data());  // else not kept
+        kept += bt.attn.empty() ? 0 : 1;
         if (!bt.mask.empty()) w.add("mask." + key, {nW, N, N}, bt.mask.data());
         if (!bt.bias.empty()) w.add("bias." + key, {H, N, N}, bt.bias.data());
         if (!bt.logits_qk.empty()) w.add("logits_qk." + key, {nW, H, N, N}, bt.logits_qk.data());
         w.set_metadata("geometry." + key, format("%d,%d,%d,%d", g.window, g.shift, g.padded_height, g.padded_width));
     }
-    return format("%zu blocks of window attention (attn.S.B [nW,H,M*M,M*M], mask.S.B, bias.S.B)", t.blocks.size());
+    return format("%zu of %zu blocks of window attention (attn.S.B [nW,H,M*M,M*M], mask.S.B, bias.S.B)", kept,
+                  t.blocks.size());
 }
 
 std::string swin_captured(const AttentionSource& s) {
     const TokenGrid g = s.grid(0);
-    return format("%dx%d patches, window attention captured for all %d blocks", g.width, g.height, s.layers());
+    return format("%dx%d patches, %d blocks of window attention", g.width, g.height, s.layers());
 }
 
 const ArchitectureReport kSwinReport = {swin_hyper_parameters, swin_add_attention, swin_captured};
@@ -297,23 +306,59 @@ int cmd_dump(const Args& a) {
     w.set_metadata("grid", format("%dx%d", s.grid(0).height, s.grid(0).width));
     w.set_metadata("scale", scale_mode_name(r.options().scale_mode));
     w.set_metadata("all_masked_rows", std::to_string(r.all_masked_rows()));
+    w.set_metadata("kept_layers", kept_layers_name(r.options()));
     w.write(a.get("out"));
     std::printf("wrote %s: %s%s\n", a.get("out").c_str(), attention.c_str(), logits.size() ? ", logits" : "");
     return report_non_finite(a.positional[0], r) ? kExitNonFinite : 0;
 }
 
+// Milliseconds since `t0`, and `t0` moved to now (for a wall-time split).
+double lap_ms(std::chrono::steady_clock::time_point& t0) {
+    const auto t1 = std::chrono::steady_clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    t0 = t1;
+    return ms;
+}
+
+double mebibytes(int64_t bytes) { return double(bytes) / (1024.0 * 1024.0); }
+
+TraceMemory estimated_trace(const ModelRun& r, const RunOptions& o) {
+    if (r.model.swin)
+        return estimate_trace_bytes(*r.model.swin, r.input.height, r.input.width, o.attention, o.swin, engine_threads());
+    return estimate_trace_bytes(*r.model.vit, r.input.height, r.input.width, o.attention, engine_threads());
+}
+
+TraceMemory measured_trace(const ModelRun& r) {
+    return with_trace(r, [](const auto& t) { return measured_trace_bytes(t); });
+}
+
+// "all 12 layers", "layer 11 of 12", "none of 12 blocks".
+std::string kept_phrase(const AttentionOptions& o, int layers, const char* unit) {
+    if (o.keep_all_layers) return format("all %d %s", layers, unit);
+    if (o.kept_layers.empty()) return format("none of %d %s", layers, unit);
+    return format("%s %s of %d", std::string(unit).substr(0, std::strlen(unit) - 1).c_str(),
+                  kept_layers_name(o).c_str(), layers);
+}
+
 int cmd_bench(const Args& a) {
     require_positional(a, 1, "bench MODEL");
+    auto clock = std::chrono::steady_clock::now();
+    const auto start = clock;
     apply_threads(a);
     const int runs = a.get_int("runs", 20, 1, 100000);
     ModelRun r;
     r.model = load_cli_model(a.positional[0]);
+    const double load_ms = lap_ms(clock);
     const ArchitectureRun& arch = architecture_run(r.model);
     r.input = bench_input(a, r.model);
+    const double input_ms = lap_ms(clock);
     const int layers = arch.attention_layers(r.model);
     const int from = a.get_int("from-layer", 0, 0, layers - 1);
-    const RunOptions paper;
+    RunOptions paper;
+    apply_kept_layers(a, layers, paper.attention);
+    const TraceMemory estimate = estimated_trace(r, paper);
     arch.forward(r, paper, 0);  // warm-up (and the state a partial recompute starts from)
+    const double warmup_ms = lap_ms(clock);
     reset_engine_thread_stats();
     std::vector<double> ms;
     for (int i = 0; i < runs; ++i) {
@@ -322,19 +367,36 @@ int cmd_bench(const Args& a) {
         const auto t1 = std::chrono::steady_clock::now();
         ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
+    const double passes_ms = lap_ms(clock);
     std::sort(ms.begin(), ms.end());
     const double flops_full = arch.forward_flops(r.model, r.input.height, r.input.width);
     // A partial recompute: counted as its share of the layers (plus the head; Swin blocks differ in
     // cost, so there a rough figure).
     const double flops = from == 0 ? flops_full : flops_full * double(layers - from) / layers;
     const int threads = engine_threads();
+    const TraceMemory measured = measured_trace(r);
+    const int64_t peak_rss = peak_resident_bytes();
     std::printf("model:     %s (%s)\n", r.model.info().name.c_str(), r.model.info().architecture.c_str());
     std::printf("input:     %dx%d, %s\n", r.input.width, r.input.height,
                 architecture_report(r.model).captured(r.source()).c_str());
+    std::printf("attention: kept for %s\n", kept_phrase(paper.attention, layers, arch.layer_unit).c_str());
     std::printf("threads:   %d\n", threads);
     print_thread_schedule(engine_thread_stats(), runs);
     if (from > 0) std::printf("recompute: %s %d..%d (%d of %d)\n", arch.layer_unit, from, layers - 1, layers - from, layers);
     print_bench_timings(ms, flops, threads);
+    const double peak_probe_ms = lap_ms(clock);
+    std::printf("trace:     %.3f MiB estimated (attention %.3f MiB, logits %.3f MiB, layer inputs %.3f MiB, scratch %.3f MiB),"
+                " %.3f MiB measured\n",
+                mebibytes(estimate.total()), mebibytes(estimate.attention), mebibytes(estimate.logits),
+                mebibytes(estimate.layer_inputs), mebibytes(estimate.scratch + estimate.window_terms + estimate.thread_scratch),
+                mebibytes(measured.total()));
+    std::printf("peak RSS:  %.1f MiB (VmHWM: model, input, trace and everything else)\n", mebibytes(peak_rss));
+    const double total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::printf("wall:      %.0f ms = load %.0f + input %.0f + warm-up pass %.0f + %d timed passes %.0f + fp32 peak probe %.0f"
+                " (+ freeing at exit)\n",
+                total_ms, load_ms, input_ms,
+                warmup_ms, runs, passes_ms, peak_probe_ms);
+    std::fflush(stdout);
     return 0;
 }
 

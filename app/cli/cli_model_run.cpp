@@ -92,7 +92,19 @@ AttentionOptions attention_options(const Args& a, int depth, int heads, int num_
                 throw UsageError("head " + std::to_string(h) + " does not exist (the model has " +
                                  std::to_string(heads) + " heads)");
     o.keep_logits = a.has("logits");
+    apply_kept_layers(a, depth, o);
     return o;
+}
+
+void apply_kept_layers(const Args& a, int depth, AttentionOptions& o) {
+    if (!a.has("keep-attention")) return;
+    const std::string v = a.get("keep-attention");
+    if (!parse_kept_layers(v, o))
+        throw UsageError("--keep-attention expects all, none or a list of layers L,M,..., got '" + v + "'");
+    for (int l : o.kept_layers)
+        if (l >= depth)
+            throw UsageError("--keep-attention: layer " + std::to_string(l) + " does not exist (the model has " +
+                             std::to_string(depth) + ")");
 }
 
 SwinOptions swin_options(const Args& a) {

@@ -1,6 +1,6 @@
 // What the commands that run a model share: the [MODEL] IMAGE arguments, loading, the input
 // (--preprocess, --input-size), the attention options (--scale, --temperature, --mask-keys, --causal,
-// --layers, --heads, --ablate-heads, --no-padding-mask), the Swin switches (--no-shift,
+// --layers, --heads, --ablate-heads, --no-padding-mask, --keep-attention), the Swin switches (--no-shift,
 // --no-shift-mask, --no-rel-bias) and the forward pass with its masked-rows warning.
 #pragma once
 
@@ -94,6 +94,8 @@ InputSize input_size(const Args& a, const LoadedModel& m);
 
 // The attention options from the command line, checked against the model (layers, heads, tokens).
 AttentionOptions attention_options(const Args& a, int depth, int heads, int num_tokens);
+// --keep-attention all|none|L,M into `o` (layers checked against `depth`); nothing when absent.
+void apply_kept_layers(const Args& a, int depth, AttentionOptions& o);
 // Swin's --no-shift, --no-shift-mask, --no-rel-bias.
 SwinOptions swin_options(const Args& a);
 

@@ -17,6 +17,22 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The paper's options keeping the same layers' attention as `options` (the baseline takes no more
+// memory than the trace it is compared with).
+AttentionOptions paper_keeping_as(const AttentionOptions& options) {
+    AttentionOptions paper;
+    paper.keep_all_layers = options.keep_all_layers;
+    paper.kept_layers = options.kept_layers;
+    return paper;
+}
+
+// Whether a trace computed with `have` holds every layer's attention `want` asks for.
+bool keeps_what(const AttentionOptions& have, const AttentionOptions& want, int layers) {
+    for (int l = 0; l < layers; ++l)
+        if (want.keeps_layer(l) && !have.keeps_layer(l)) return false;
+    return true;
+}
+
 void compute_vit(const ViTModel& vm, const ComputeJob& job, ComputeResult& r) {
     const auto t0 = std::chrono::steady_clock::now();
     auto t = job.base ? std::make_shared<ViTTrace>(*job.base) : std::make_shared<ViTTrace>();
@@ -30,15 +46,24 @@ void compute_vit(const ViTModel& vm, const ComputeJob& job, ComputeResult& r) {
     r.ms = ms_since(t0);
     r.layers_computed = t->layers_computed;
     r.trace = t;
+    const int L = vm.hp.depth;
+    const auto usable = [&](const std::shared_ptr<const ViTTrace>& b) {
+        return b && b->options.is_paper_default() && keeps_what(b->options, job.options, L);
+    };
     if (job.options.is_paper_default()) {
         r.baseline = t;
-    } else if (job.baseline) {
+    } else if (usable(job.baseline)) {
         r.baseline = job.baseline;
-    } else if (job.base && job.base->options.is_paper_default()) {
+    } else if (usable(job.base)) {
         r.baseline = job.base;
+    } else if (job.baseline) {  // the paper's trace, lacking a layer now kept: recompute from it
+        auto b = std::make_shared<ViTTrace>(*job.baseline);
+        vit_update_options(vm, paper_keeping_as(job.options), *b);
+        r.baseline = b;
+        r.baseline_pass = true;
     } else {
         auto b = std::make_shared<ViTTrace>();
-        vit_forward(vm, *r.input, AttentionOptions{}, *b);
+        vit_forward(vm, *r.input, paper_keeping_as(job.options), *b);
         r.baseline = b;
         r.baseline_pass = true;
     }
@@ -57,15 +82,24 @@ void compute_swin(const SwinModel& sm, const ComputeJob& job, ComputeResult& r) 
     r.ms = ms_since(t0);
     r.layers_computed = t->layers_computed;
     r.swin_trace = t;
+    const int L = sm.hp.total_blocks();
+    const auto usable = [&](const std::shared_ptr<const SwinTrace>& b) {
+        return b && swin_paper_default(b->options, b->swin_options) && keeps_what(b->options, job.options, L);
+    };
     if (swin_paper_default(job.options, job.swin_options)) {
         r.swin_baseline = t;
-    } else if (job.swin_baseline) {
+    } else if (usable(job.swin_baseline)) {
         r.swin_baseline = job.swin_baseline;
-    } else if (job.swin_base && swin_paper_default(job.swin_base->options, job.swin_base->swin_options)) {
+    } else if (usable(job.swin_base)) {
         r.swin_baseline = job.swin_base;
+    } else if (job.swin_baseline) {  // the paper's trace, lacking a block now kept: recompute from it
+        auto b = std::make_shared<SwinTrace>(*job.swin_baseline);
+        swin_update_options(sm, paper_keeping_as(job.options), SwinOptions{}, *b);
+        r.swin_baseline = b;
+        r.baseline_pass = true;
     } else {
         auto b = std::make_shared<SwinTrace>();
-        swin_forward(sm, *r.input, AttentionOptions{}, SwinOptions{}, *b);
+        swin_forward(sm, *r.input, paper_keeping_as(job.options), SwinOptions{}, *b);
         r.swin_baseline = b;
         r.baseline_pass = true;
     }

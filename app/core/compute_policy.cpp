@@ -1,5 +1,7 @@
 #include "compute_policy.h"
 
+#include "trace_memory.h"
+
 #include <algorithm>
 
 namespace vitscope {
@@ -9,6 +11,8 @@ std::string non_finite_message(int64_t count) {
            " NaN or infinite values (logits or attention) with these options; the previous result stays on "
            "screen. Try the paper's scale and temperature 1.";
 }
+
+ComputePolicy::ComputePolicy() : budget_bytes_(kNoMemoryBudget) {}
 
 void ComputePolicy::supersede_running(JobSupersession::Level level) {
     if (!running_compute_) return;
@@ -22,6 +26,54 @@ void ComputePolicy::open_model(const std::string& path) {
     supersede_running(JobSupersession::NewerOptions);  // shown until the new model loads, unless slow
 }
 
+int ComputePolicy::selected_layer() const {
+    if (!state_.model) return 0;
+    const int layers = state_.is_swin() ? state_.model->swin->hp.total_blocks() : state_.model->vit->hp.depth;
+    const int l = state_.selection.layer < 0 ? layers + state_.selection.layer : state_.selection.layer;
+    return std::clamp(l, 0, std::max(layers - 1, 0));
+}
+
+void ComputePolicy::apply_keep(AttentionOptions& o) const {
+    o.keep_all_layers = keep_ != Keep::VisibleLayer;
+    o.kept_layers.clear();
+    if (keep_ == Keep::VisibleLayer) o.kept_layers = {selected_layer()};
+}
+
+int64_t ComputePolicy::estimated_pass_bytes(const AttentionOptions& o) const {
+    if (!state_.model || !state_.image) return 0;
+    const LoadedModel& m = *state_.model;
+    const PreprocessConfig cfg = preprocess_config(m);
+    const int threads = engine_threads();
+    // The paper-default baseline is a second trace when the options differ from the paper's.
+    if (m.swin) {
+        const int64_t one = estimate_trace_bytes(*m.swin, cfg.height, cfg.width, o, state_.swin_options, threads).total();
+        return swin_paper_default(o, state_.swin_options) ? one : 2 * one;
+    }
+    const int64_t one = estimate_trace_bytes(*m.vit, cfg.height, cfg.width, o, threads).total();
+    return o.is_paper_default() ? one : 2 * one;
+}
+
+int64_t ComputePolicy::estimated_pass_bytes() const { return estimated_pass_bytes(state_.options); }
+
+void ComputePolicy::set_selection(const FigureSelection& selection) {
+    state_.selection = selection;
+    if (keep_ != Keep::VisibleLayer) return;
+    AttentionOptions o = state_.options;
+    apply_keep(o);
+    if (o.kept_layers != state_.options.kept_layers) set_options(o);  // compute the newly shown layer
+}
+
+void ComputePolicy::decide_memory(MemoryChoice choice) {
+    if (!decision_) return;
+    decision_.reset();
+    switch (choice) {
+    case MemoryChoice::KeepEverything: keep_ = Keep::Everything; break;
+    case MemoryChoice::VisibleLayerOnly: keep_ = Keep::VisibleLayer; break;
+    case MemoryChoice::Cancel: compute_dirty_ = false; return;  // asked again at the next request
+    }
+    apply_keep(state_.options);
+}
+
 void ComputePolicy::set_image(std::shared_ptr<const RgbImage> image, const std::string& name) {
     state_.image = std::move(image);
     state_.image_name = name;
@@ -31,6 +83,7 @@ void ComputePolicy::set_image(std::shared_ptr<const RgbImage> image, const std::
 
 void ComputePolicy::set_options(const AttentionOptions& options) {
     state_.options = options;
+    apply_keep(state_.options);
     compute_dirty_ = true;
     supersede_running(JobSupersession::NewerOptions);
 }
@@ -67,7 +120,7 @@ void ComputePolicy::toggle_masked_keys(const std::vector<int>& keys) {
 void ComputePolicy::set_labels(std::vector<std::string> labels) { state_.labels = std::move(labels); }
 
 bool ComputePolicy::pending() const {
-    return pending_load_.has_value() || (compute_dirty_ && state_.model && state_.image);
+    return pending_load_.has_value() || (compute_dirty_ && state_.model && state_.image && !decision_);
 }
 
 ComputeJob ComputePolicy::make_compute_job() const {
@@ -96,7 +149,18 @@ std::optional<ComputeJobVariant> ComputePolicy::next_job() {
         running_ = Running::Load;
         return ComputeJobVariant{std::move(job)};
     }
-    if (compute_dirty_ && state_.model && state_.image) {
+    if (compute_dirty_ && state_.model && state_.image && !decision_) {
+        if (keep_ == Keep::Undecided) {
+            const int64_t bytes = estimated_pass_bytes();
+            if (bytes > budget_bytes_) {  // ask first (memory_decision()); nothing runs until decide_memory()
+                AttentionOptions visible = state_.options;
+                visible.keep_all_layers = false;
+                visible.kept_layers = {selected_layer()};
+                const int layers = state_.is_swin() ? state_.model->swin->hp.total_blocks() : state_.model->vit->hp.depth;
+                decision_ = MemoryDecision{bytes, budget_bytes_, estimated_pass_bytes(visible), layers};
+                return std::nullopt;
+            }
+        }
         compute_dirty_ = false;
         running_ = Running::Compute;
         ComputeJob job = make_compute_job();
@@ -126,6 +190,8 @@ PolicyEvents ComputePolicy::accept_load(LoadResult r) {
     s.model_path = r.path;
     s.labels = std::move(r.labels);
     s.options = AttentionOptions{};  // masks and head lists refer to the old model's tokens
+    keep_ = Keep::Undecided;         // the memory question is asked again for the new model
+    decision_.reset();
     s.swin_options = SwinOptions{};
     s.input.reset();
     s.input_source.reset();

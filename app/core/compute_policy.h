@@ -16,6 +16,11 @@
 // before its next layer; new options (or a model to load) stop it there once it has run
 // cancel_after_ms (default 100 ms), so quick passes still show during a drag while a slow pass gives
 // way. A cancelled job changes nothing, and the policy computes toward the latest wish next.
+// Before a pass whose traces would exceed the memory budget (estimate_trace_bytes; the baseline
+// counts too; a front end that can ask the user sets the budget), the policy starts nothing and asks: memory_decision() is set until the front end
+// calls decide_memory() — keep everything anyway, keep attention for the visible layer only (then
+// showing another layer computes that layer's attention, recomputing from it), or cancel the pass.
+// The choice holds until another model is opened; the policy owns AttentionOptions' keep fields.
 // A result is dropped when it was computed for a model or an image that has since been replaced;
 // one computed for older options of the same input is kept (it is on screen while the drag goes on,
 // and it is the base the next partial recompute starts from), and the latest options follow.
@@ -24,6 +29,7 @@
 #include "compute_job.h"
 #include "workspace_state.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +43,22 @@ struct PolicyEvents {
     bool dropped = false;        // the result belonged to a replaced model or image
     bool cancelled = false;      // the job was stopped by a newer request
     std::string error;           // a load or compute failed; the previous state stays
+};
+
+constexpr int64_t kNoMemoryBudget = INT64_MAX;
+
+// A pass waiting for the user: its traces would take `estimate_bytes`, over `budget_bytes`.
+struct MemoryDecision {
+    int64_t estimate_bytes = 0;
+    int64_t budget_bytes = 0;
+    int64_t visible_only_bytes = 0;  // the same pass keeping the visible layer's attention only
+    int layers = 0;                  // ViT layers / Swin blocks
+};
+
+enum class MemoryChoice {
+    KeepEverything,    // compute as asked, whatever the estimate
+    VisibleLayerOnly,  // keep attention (and logits) for the selected layer only
+    Cancel,            // drop the pass; the previous state stays
 };
 
 struct ComputeCounters {
@@ -53,6 +75,7 @@ struct ComputeCounters {
 
 class ComputePolicy {
 public:
+    ComputePolicy();
     const WorkspaceState& state() const { return state_; }
     const ComputeCounters& counters() const { return counters_; }
 
@@ -69,11 +92,23 @@ public:
     // Class names: replace the model's own until another model loads.
     void set_labels(std::vector<std::string> labels);
     // Selection and drawing choices: plain state, nothing to compute.
-    void set_selection(const FigureSelection& selection) { state_.selection = selection; }
+    // In visible-layer-only mode a selection on a layer whose attention was not kept recomputes it.
+    void set_selection(const FigureSelection& selection);
     void set_style(const FigureStyle& style) { state_.style = style; }
 
     // How long a running pass may go on once newer options are wanted (ms; 0: stop at the next layer).
     void set_cancel_after_ms(double ms) { cancel_after_ms_ = ms; }
+    // The memory budget. Default kNoMemoryBudget: a front end that can ask the user sets one
+    // (the desktop app: default_memory_budget_bytes()); one that cannot never waits.
+    void set_memory_budget(int64_t bytes) { budget_bytes_ = bytes; }
+    int64_t memory_budget() const { return budget_bytes_; }
+    // Set while a pass waits for decide_memory(); next_job() gives nothing meanwhile.
+    const std::optional<MemoryDecision>& memory_decision() const { return decision_; }
+    void decide_memory(MemoryChoice choice);
+    // Whether attention is kept for the visible layer only (the user chose so).
+    bool visible_layer_only() const { return keep_ == Keep::VisibleLayer; }
+    // The bytes the traces of a pass with the current request would take (0 without model/image).
+    int64_t estimated_pass_bytes() const;
 
     // The job to start now, or nothing (a job is running, or nothing is wanted). Marks it running.
     std::optional<ComputeJobVariant> next_job();
@@ -82,11 +117,15 @@ public:
 
     bool running() const { return running_ != Running::None; }
     bool loading() const { return running_ == Running::Load; }
-    bool pending() const;  // something is wanted that no running job computes
+    bool pending() const;  // something is wanted that no running job computes (and no decision blocks)
     bool idle() const { return !running() && !pending(); }
 
 private:
     enum class Running { None, Load, Compute };
+    enum class Keep { Undecided, Everything, VisibleLayer };
+    int64_t estimated_pass_bytes(const AttentionOptions& options) const;
+    int selected_layer() const;  // the selection's layer, clamped to the model's
+    void apply_keep(AttentionOptions& options) const;  // the keep fields of the current choice
     PolicyEvents accept_load(LoadResult r);
     PolicyEvents accept_compute(ComputeResult r);
     ComputeJob make_compute_job() const;
@@ -99,6 +138,9 @@ private:
     Running running_ = Running::None;
     std::shared_ptr<JobSupersession> running_compute_;  // the running compute job's, to overtake it
     double cancel_after_ms_ = 100;
+    int64_t budget_bytes_;
+    Keep keep_ = Keep::Undecided;
+    std::optional<MemoryDecision> decision_;
 };
 
 // The message for a trace with non-finite values (shown instead of the trace).

@@ -13,7 +13,9 @@
 #include "heads_grid.h"
 #include "image_loader.h"
 #include "image_view.h"
+#include "kept_attention_note.h"
 #include "matrix_view.h"
+#include "memory_budget_dialog.h"
 #include "model_library_dialog.h"
 #include "hub_cache.h"
 #include "model_reference.h"
@@ -200,6 +202,8 @@ MainWindow::MainWindow(bool persist, QWidget* parent)
     });
     connect(session_, &Session::trace_changed, this, &MainWindow::update_status);
     connect(session_, &Session::busy_changed, this, &MainWindow::update_status);
+    // Queued: the question is asked from the event loop, not inside the request that raised it.
+    connect(session_, &Session::memory_decision_needed, this, &MainWindow::ask_memory_budget, Qt::QueuedConnection);
     connect(settings_, &ViewSettings::selection_changed, this, &MainWindow::update_status);
     connect(image_view_, &ImageView::hovered, this, [this](const QString& t) {
         if (t.isEmpty())
@@ -603,6 +607,18 @@ void MainWindow::update_status() {
                   tr("%1 tokens (%2×%3 patches)").arg(t->num_tokens).arg(t->grid_height).arg(t->grid_width),
                   tr("%1 tokens").arg(t->num_tokens)};
     }
+    // Attention kept for some layers only (the memory budget): say so, never a silent blank view.
+    if (const std::optional<AttentionSource> src = attention_source(session_->state()); src && src->layers() > 0) {
+        const int layer = std::clamp(settings_->layer(), 0, src->layers() - 1);
+        const QString not_kept = QString::fromStdString(layer_not_kept_text(*src, layer));
+        if (!not_kept.isEmpty()) {
+            const QString more = session_->busy() ? tr(" Computing it…") : QString();
+            tokens = {not_kept + more, tr("%1 not kept").arg(QString::fromStdString(src->name(layer))) + more,
+                      tr("not kept")};
+        } else if (!src->all_kept()) {
+            for (QString& text : tokens) text += tr(" · attention kept for this layer only (memory budget)");
+        }
+    }
     QStringList timing = {QString(), QString(), QString()};
     progress_->setVisible(session_->busy());
     if (session_->loading()) {
@@ -642,6 +658,16 @@ void MainWindow::update_status() {
         fields[i]->setText((*texts[i])[level]);
         fields[i]->setToolTip((*texts[i])[0]);
     }
+}
+
+void MainWindow::ask_memory_budget() {
+    const std::optional<MemoryDecision>& d = session_->memory_decision();
+    if (!d) return;  // answered meanwhile
+    const MemoryChoice choice = ask_memory_choice(this, *d, session_->is_swin());
+    session_->decide_memory(choice);
+    if (choice == MemoryChoice::Cancel)
+        statusBar()->showMessage(tr("Forward pass cancelled: its attention would exceed the memory budget."), 8000);
+    update_status();
 }
 
 void MainWindow::resizeEvent(QResizeEvent* e) {

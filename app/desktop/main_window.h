@@ -134,6 +134,7 @@ private:
     void build_menus();
     void build_status_bar();
     void update_status();
+    void ask_memory_budget();  // the memory budget question (memory_budget_dialog.h), then the choice
     void show_error(const QString& message);
     // The banner for a failed request; `kept` says what is still in use ("model X", "image Y").
     void show_error_keeping(const QString& message, const QString& kept);

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "background_compute.h"
+#include "memory_budget.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -10,6 +11,7 @@
 namespace vitscope {
 
 Session::Session(QObject* parent) : QObject(parent) {
+    policy_.set_memory_budget(default_memory_budget_bytes());  // the app asks (memory_decision_needed)
     connect(&watcher_, &QFutureWatcherBase::finished, this, &Session::finish_job);
 }
 
@@ -76,9 +78,25 @@ bool Session::wait_idle(int timeout_ms) {
     return true;
 }
 
+void Session::set_selection(const FigureSelection& selection) {
+    policy_.set_selection(selection);
+    schedule();
+}
+
+void Session::decide_memory(MemoryChoice choice) {
+    policy_.decide_memory(choice);
+    decision_announced_ = false;
+    schedule();
+}
+
 void Session::schedule() {
     std::optional<ComputeJobVariant> job = policy_.next_job();
-    if (!job) return;  // running (finish_job() schedules again), or nothing wanted
+    if (!policy_.memory_decision()) decision_announced_ = false;  // answered, or dropped by a new model
+    if (!job && policy_.memory_decision() && !decision_announced_) {
+        decision_announced_ = true;
+        emit memory_decision_needed();
+    }
+    if (!job) return;  // running (finish_job() schedules again), nothing wanted, or a decision waits
     emit busy_changed(true);
     watcher_.setFuture(QtConcurrent::run(
         [job = std::move(*job)]() {

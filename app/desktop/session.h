@@ -46,7 +46,8 @@ public:
     void set_labels(const QStringList& labels);
     // What the user looks at (layer/head/query, colours): kept in the core's workspace state beside
     // the options, as the lab keeps it; changing them computes nothing (ViewSettings signals views).
-    void set_selection(const FigureSelection& selection) { policy_.set_selection(selection); }
+    // In "visible layer only" memory mode, a layer whose attention was not kept is computed.
+    void set_selection(const FigureSelection& selection);
     void set_style(const FigureStyle& style) { policy_.set_style(style); }
 
     // State (UI thread).
@@ -86,6 +87,14 @@ public:
     bool last_was_full() const { return policy_.counters().last_full; }
     int last_layers_computed() const { return policy_.counters().last_layers; }
 
+    // The memory budget: a pass whose traces would exceed it waits (memory_decision_needed) for
+    // decide_memory(); see ComputePolicy.
+    const std::optional<MemoryDecision>& memory_decision() const { return policy_.memory_decision(); }
+    void decide_memory(MemoryChoice choice);
+    bool visible_layer_only() const { return policy_.visible_layer_only(); }
+    void set_memory_budget(int64_t bytes) { policy_.set_memory_budget(bytes); }
+    int64_t memory_budget() const { return policy_.memory_budget(); }
+
     // Processes events until no job is running or pending (tests, start-up); false on timeout.
     bool wait_idle(int timeout_ms = 60000);
 
@@ -94,6 +103,7 @@ signals:
     void trace_changed();      // trace(), baseline(), input() changed
     void error(const QString& message);
     void busy_changed(bool busy);
+    void memory_decision_needed();  // memory_decision() is set: ask the user, then decide_memory()
 
 private:
     void schedule();    // starts the policy's next job when the worker is free
@@ -104,6 +114,7 @@ private:
     ComputePolicy policy_;
     QStringList labels_;  // state().labels as QStrings (the panels ask often)
     QFutureWatcher<std::shared_ptr<JobResult>> watcher_;
+    bool decision_announced_ = false;  // memory_decision_needed emitted for the current decision
 };
 
 // A generated test card (colour gradient with shapes) for when no image is available.

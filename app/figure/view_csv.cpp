@@ -5,6 +5,7 @@
 #include "analysis_figures.h"
 
 #include "attention_stats.h"
+#include "kept_attention_note.h"
 
 #include <algorithm>
 #include <cmath>
@@ -128,6 +129,7 @@ std::string bias_csv(const FigureInputs& in, const FigureSelection& sel) {
 std::string view_csv(FigureView view, const FigureInputs& in, const FigureSelection& selection) {
     if (!in.has_trace()) return {};
     const FigureSelection sel = clamp_selection(in, selection);
+    if (!attention_not_kept_note(view, in, sel).empty()) return {};  // no numbers for attention not kept
     switch (view) {
     case FigureView::Heads: return heads_csv(in, sel);
     case FigureView::Matrix: return matrix_csv(in, sel);

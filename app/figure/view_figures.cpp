@@ -5,6 +5,7 @@
 #include "attention_stats.h"
 #include "figure_frame.h"
 #include "figure_parts.h"
+#include "kept_attention_note.h"
 #include "swin_explained_figures.h"
 #include "analysis_figures.h"
 
@@ -527,6 +528,11 @@ BuiltFigure build_view_figure(FigureView view, const FigureInputs& in, const Fig
     }
     const FigureSelection s = clamp_selection(in, sel0);
     BuiltFigure b;
+    if (const std::string note = attention_not_kept_note(view, in, s); !note.empty()) {
+        b = note_figure(in, s, opt, theme, width, height, note);
+        b.list.title = std::string("vitscope ") + figure_view_name(view) + " figure";
+        return b;
+    }
     switch (view) {
         case FigureView::Image: b = image_view(in, s, opt, theme, width, height); break;
         case FigureView::Heads: b = heads_view(in, s, opt, theme, width, height); break;
