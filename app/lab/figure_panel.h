@@ -1,7 +1,9 @@
 // One live figure view of the lab: builds a figure description (app/figure/view_figures.h) when its
 // data or size changed, draws its cell grids and colourbars with GlFigureRenderer into an offscreen
-// framebuffer, shows that with ImGui::Image and paints the text, lines and rectangles over it with
-// ImGui's draw list. Remembers where it was drawn, for hit testing and scripted clicks.
+// framebuffer, and only then (the framebuffer keeps them between frames). Each frame present()
+// copies that framebuffer into the window before ImGui renders, and ImGui paints the text, lines
+// and rectangles over it with its draw list. Remembers where it was drawn, for hit testing and
+// scripted clicks.
 #pragma once
 
 #include "gl_figure_renderer.h"
@@ -23,9 +25,15 @@ public:
     void release();  // needs the context
 
     using Builder = std::function<BuiltFigure(float width, float height)>;
-    // At the ImGui cursor, `size` screen px: rebuilds when `revision` or the size changed, renders,
-    // shows. `fb_scale` is framebuffer px per screen px.
+    // At the ImGui cursor, `size` screen px: rebuilds when `revision` or the size changed, renders
+    // into the framebuffer when the figure changed, places the overlay. `fb_scale` is framebuffer
+    // px per screen px.
     void show(const Builder& build, uint64_t revision, ImVec2 size, float fb_scale, const ImGuiFigureFonts& fonts);
+    // After the window's clear, before ImGui renders the frame: copies the pictures of this frame's
+    // show() (the part inside its window's clip rect) into the window's framebuffer, `fb_height`
+    // px high. A blit, not a blended textured quad: a software rasteriser spends a third of a
+    // frame on the quads otherwise. Nothing when show() was not called since the last present().
+    void present(int fb_height);
 
     const BuiltFigure& figure() const { return built_; }
     bool hovered() const { return hovered_; }  // the mouse is over the figure (this frame)
@@ -42,6 +50,11 @@ private:
     BuiltFigure built_;
     uint64_t revision_ = ~uint64_t(0);
     ImVec2 origin_{0, 0}, size_{0, 0};
+    struct Blit {
+        int src_x = 0, src_y = 0, width = 0, height = 0;  // in the framebuffer, GL's bottom-up rows
+        int dst_x = 0, dst_top = 0;                       // window px from the top-left corner
+    };
+    Blit blit_;  // what present() copies (width 0: nothing)
     bool hovered_ = false;
     bool ready_ = false;
     int builds_ = 0;

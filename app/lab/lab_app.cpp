@@ -249,6 +249,10 @@ void LabApp::frame(float fb_scale, double frame_ms) {
     if (args_.frames > 0 && frames_ >= args_.frames) quit_ = true;
 }
 
+void LabApp::before_render(int fb_height) {
+    for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}) p->present(fb_height);
+}
+
 void LabApp::after_render(int fb_width, int fb_height) {
     if (quit_ && !args_.screenshot.empty()) screenshot_requests_.push_back(args_.screenshot);
     if (screenshot_requests_.empty()) return;

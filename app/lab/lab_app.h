@@ -55,6 +55,9 @@ public:
     void before_new_frame();
     // Between ImGui::NewFrame and ImGui::Render. `frame_ms`: the previous frame's duration.
     void frame(float fb_scale, double frame_ms);
+    // After the window's clear, before ImGui renders the draw data: copies the figure panels'
+    // pictures into the window (LiveFigurePanel::present).
+    void before_render(int fb_height);
     // After the draw data is rendered, before the swap: screenshots of the default framebuffer.
     void after_render(int fb_width, int fb_height);
 

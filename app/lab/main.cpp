@@ -163,6 +163,7 @@ int main(int argc, char** argv) {
                 const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
                 glClearColor(bg.x, bg.y, bg.z, 1.0f);
                 glClear(GL_COLOR_BUFFER_BIT);
+                app->before_render(fb_h);  // the figure panels' pictures, under ImGui's draw data
                 ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
                 app->after_render(fb_w, fb_h);
                 glfwSwapBuffers(window);
