@@ -41,6 +41,7 @@ void LiveFigurePanel::show(const Builder& build, uint64_t revision, ImVec2 size,
             renderer_.begin_frame(fb_w, fb_h, built_.list.theme.background);
             renderer_.draw_pictures(built_.list, fb_scale);
             target_.end();
+            rendered_ = true;
         }
         // The visible part of the panel in framebuffer px (top-left origin), for present().
         const ImDrawList& dl = *ImGui::GetWindowDrawList();
@@ -71,6 +72,8 @@ void LiveFigurePanel::present(int fb_height) {
     if (ready_ && blit_.width > 0 && blit_.height > 0)
         target_.blit(blit_.src_x, blit_.src_y, blit_.width, blit_.height, blit_.dst_x,
                      fb_height - blit_.dst_top - blit_.height);
+    presented_ = blit_;
+    rendered_ = false;
     blit_ = {};
 }
 

@@ -34,6 +34,9 @@ public:
     // px high. A blit, not a blended textured quad: a software rasteriser spends a third of a
     // frame on the quads otherwise. Nothing when show() was not called since the last present().
     void present(int fb_height);
+    // Whether present() would put other pixels in the window than it did last time: the panel was
+    // rendered again, or moved, or shown or hidden.
+    bool pictures_changed() const { return rendered_ || !(blit_ == presented_); }
 
     const BuiltFigure& figure() const { return built_; }
     bool hovered() const { return hovered_; }  // the mouse is over the figure (this frame)
@@ -53,8 +56,11 @@ private:
     struct Blit {
         int src_x = 0, src_y = 0, width = 0, height = 0;  // in the framebuffer, GL's bottom-up rows
         int dst_x = 0, dst_top = 0;                       // window px from the top-left corner
+        bool operator==(const Blit&) const = default;
     };
-    Blit blit_;  // what present() copies (width 0: nothing)
+    Blit blit_;       // what present() copies (width 0: nothing)
+    Blit presented_;  // what it copied last time
+    bool rendered_ = false;  // the framebuffer was drawn again since the last present()
     bool hovered_ = false;
     bool ready_ = false;
     int builds_ = 0;

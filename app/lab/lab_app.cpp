@@ -253,6 +253,13 @@ void LabApp::before_render(int fb_height) {
     for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}) p->present(fb_height);
 }
 
+bool LabApp::must_draw() const {
+    if (!screenshot_requests_.empty() || (quit_ && !args_.screenshot.empty())) return true;
+    for (const LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_})
+        if (p->pictures_changed()) return true;
+    return false;
+}
+
 void LabApp::after_render(int fb_width, int fb_height) {
     if (quit_ && !args_.screenshot.empty()) screenshot_requests_.push_back(args_.screenshot);
     if (screenshot_requests_.empty()) return;

@@ -58,6 +58,9 @@ public:
     // After the window's clear, before ImGui renders the draw data: copies the figure panels'
     // pictures into the window (LiveFigurePanel::present).
     void before_render(int fb_height);
+    // This frame must be drawn even if ImGui's draw data did not change: a panel's pictures changed
+    // or a screenshot is due.
+    bool must_draw() const;
     // After the draw data is rendered, before the swap: screenshots of the default framebuffer.
     void after_render(int fb_width, int fb_height);
 
