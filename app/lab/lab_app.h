@@ -61,6 +61,7 @@ public:
     // This frame must be drawn even if ImGui's draw data did not change: a panel's pictures changed
     // or a screenshot is due.
     bool must_draw() const;
+    void frame_drawn() { ++frames_drawn_; }
     // After the draw data is rendered, before the swap: screenshots of the default framebuffer.
     void after_render(int fb_width, int fb_height);
 
@@ -105,6 +106,7 @@ private:
     double sweep_next_s_ = 0;
     int script_sweep_left_ = 0;
     int frames_ = 0;
+    int frames_drawn_ = 0;
     bool quit_ = false;
     int exit_code_ = 0;
 

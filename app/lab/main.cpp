@@ -175,6 +175,7 @@ int main(int argc, char** argv) {
                 const bool changed = damage.update(*ImGui::GetDrawData(), fb_w, fb_h);
                 drew = changed || app->must_draw();
                 if (!drew) continue;
+                app->frame_drawn();
                 glViewport(0, 0, fb_w, fb_h);
                 // The main window has no background of its own (one full-window blend less for a
                 // software rasteriser): the clear colour is its background.
