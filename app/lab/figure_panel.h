@@ -34,6 +34,9 @@ public:
     // px high. A blit, not a blended textured quad: a software rasteriser spends a third of a
     // frame on the quads otherwise. Nothing when show() was not called since the last present().
     void present(int fb_height);
+    // At the start of every frame, drawn or not: forgets the last show() (a panel not shown this
+    // frame presents nothing).
+    void new_frame() { blit_ = {}; }
     // Whether present() would put other pixels in the window than it did last time: the panel was
     // rendered again, or moved, or shown or hidden.
     bool pictures_changed() const { return rendered_ || !(blit_ == presented_); }

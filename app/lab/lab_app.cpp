@@ -227,6 +227,7 @@ void LabApp::layout(float fb_scale) {
 void LabApp::frame(float fb_scale, double frame_ms) {
     if (frames_ > 0) stats_.add(frame_ms, compute_.busy(), view_.sweeping || script_sweep_left_ > 0);
     ++frames_;
+    for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}) p->new_frame();
     take_decoded_image();
     const PolicyEvents ev = compute_.pump();
     idle_frames_ = compute_.idle() && !images_.busy() ? idle_frames_ + 1 : 0;
