@@ -31,8 +31,8 @@ public:
     void show(const Builder& build, uint64_t revision, ImVec2 size, float fb_scale, const ImGuiFigureFonts& fonts);
     // After the window's clear, before ImGui renders the frame: copies the pictures of this frame's
     // show() (the part inside its window's clip rect) into the window's framebuffer, `fb_height`
-    // px high. A blit, not a blended textured quad: a software rasteriser spends a third of a
-    // frame on the quads otherwise. Nothing when show() was not called since the last present().
+    // px high. A blit, which costs a software rasteriser less than the blended textured quad of
+    // ImGui::Image (README, "Frame times"). Nothing when show() was not called this frame.
     void present(int fb_height);
     // At the start of every frame, drawn or not: forgets the last show() (a panel not shown this
     // frame presents nothing).
