@@ -1,7 +1,7 @@
 // vitscope-lab driven through its scripted mode (--script, --screenshot, --print-state) under Xvfb:
 // the layer changes the overlay's pixels, the colormap colour of a known cell is exact, a click on
 // patch (r, c) makes token r*W+c (after the special tokens) the query, a bad image keeps the previous
-// one, and script errors name the line. Runs the real binary; reads its JSON state and PNG frames.
+// one, script errors name the line, and only frames that change the screen are drawn. Runs the real binary; reads its JSON state and PNG frames.
 #include "test_support.h"
 
 #include "colormap.h"
@@ -108,6 +108,19 @@ private slots:
         const int area = int(grid[2].toDouble()) * int(grid[3].toDouble());
         const int diff = differing_pixels(ia, ib, grid);
         QVERIFY2(diff > area / 10, qPrintable(QString("only %1 of %2 pixels changed").arg(diff).arg(area)));
+    }
+
+    // Frames that would not change the screen are not drawn; every step of a layer sweep is.
+    void only_frames_that_change_the_screen_are_drawn() {
+        QTemporaryDir dir;
+        const LabRun idle = run_lab(dir, "wait-idle\nwait-frames 40\nquit\n");
+        QVERIFY2(idle.exit_code == 0, qPrintable(idle.err));
+        const int frames = idle.state["frames"].toInt(), drawn = idle.state["frames_drawn"].toInt();
+        QVERIFY2(drawn > 0 && drawn < frames - 30, qPrintable(QString("%1 of %2 frames drawn").arg(drawn).arg(frames)));
+        const LabRun sweep = run_lab(dir, "wait-idle\nsweep-layers 20\nquit\n");
+        QVERIFY2(sweep.exit_code == 0, qPrintable(sweep.err));
+        QVERIFY2(sweep.state["frames_drawn"].toInt() >= 20,
+                 qPrintable(QString("%1 frames drawn").arg(sweep.state["frames_drawn"].toInt())));
     }
 
     void colormap_colour_at_a_known_cell_is_exact_data() {

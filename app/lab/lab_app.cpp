@@ -227,6 +227,7 @@ void LabApp::layout(float fb_scale) {
 void LabApp::frame(float fb_scale, double frame_ms) {
     if (frames_ > 0) stats_.add(frame_ms, compute_.busy(), view_.sweeping || script_sweep_left_ > 0);
     ++frames_;
+    for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}) p->new_frame();
     take_decoded_image();
     const PolicyEvents ev = compute_.pump();
     idle_frames_ = compute_.idle() && !images_.busy() ? idle_frames_ + 1 : 0;
@@ -247,6 +248,17 @@ void LabApp::frame(float fb_scale, double frame_ms) {
     layout(fb_scale);
     if (view_.help) show_help_overlay(&view_.help);
     if (args_.frames > 0 && frames_ >= args_.frames) quit_ = true;
+}
+
+void LabApp::before_render(int fb_height) {
+    for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}) p->present(fb_height);
+}
+
+bool LabApp::must_draw() const {
+    if (!screenshot_requests_.empty() || (quit_ && !args_.screenshot.empty())) return true;
+    for (const LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_})
+        if (p->pictures_changed()) return true;
+    return false;
 }
 
 void LabApp::after_render(int fb_width, int fb_height) {

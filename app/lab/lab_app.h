@@ -55,6 +55,13 @@ public:
     void before_new_frame();
     // Between ImGui::NewFrame and ImGui::Render. `frame_ms`: the previous frame's duration.
     void frame(float fb_scale, double frame_ms);
+    // After the window's clear, before ImGui renders the draw data: copies the figure panels'
+    // pictures into the window (LiveFigurePanel::present).
+    void before_render(int fb_height);
+    // This frame must be drawn even if ImGui's draw data did not change: a panel's pictures changed
+    // or a screenshot is due.
+    bool must_draw() const;
+    void frame_drawn() { ++frames_drawn_; }
     // After the draw data is rendered, before the swap: screenshots of the default framebuffer.
     void after_render(int fb_width, int fb_height);
 
@@ -99,6 +106,7 @@ private:
     double sweep_next_s_ = 0;
     int script_sweep_left_ = 0;
     int frames_ = 0;
+    int frames_drawn_ = 0;
     bool quit_ = false;
     int exit_code_ = 0;
 

@@ -57,6 +57,7 @@ std::string LabApp::state_json() const {
         }
     }
     r.frames = frames_;
+    r.frames_drawn = frames_drawn_;
     r.hover_readout = hover_readout_;
     if (const char* policy = std::getenv("OMP_WAIT_POLICY")) r.omp_wait_policy = policy;
     r.frame_all = summarize_frame_times(stats_.all);

@@ -61,6 +61,7 @@ std::string lab_state_json(const LabStateReport& r) {
       << ", \"log_scale\": " << b(r.log_scale) << ", \"colormap\": " << quoted(r.colormap)
       << ", \"opacity\": " << number(r.opacity) << "},\n"
       << "  \"frames\": " << r.frames << ",\n"
+      << "  \"frames_drawn\": " << r.frames_drawn << ",\n"
       << "  \"omp_wait_policy\": " << quoted(r.omp_wait_policy) << ",\n"
       << "  \"hover_readout\": " << quoted(r.hover_readout) << ",\n"
       << "  \"frame_ms\": " << summary(r.frame_all) << ",\n"

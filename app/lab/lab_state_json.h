@@ -27,6 +27,7 @@ struct LabStateReport {
     bool log_scale = false;
     std::string colormap;
     int frames = 0;
+    int frames_drawn = 0;  // frames that changed the screen (the others are not drawn)
     std::string omp_wait_policy;
     std::string hover_readout;    // the image view's readout under the mouse ("" when none)  // as the engine's OpenMP runtime read it (ensure_passive_openmp_wait)
     FrameTimeSummary frame_all, frame_computing, frame_sweeping;

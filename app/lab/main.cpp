@@ -2,6 +2,7 @@
 // GLFW window + OpenGL 3.3 core context, ImGui context and backends, the loop, and shut-down in
 // reverse order of creation. Everything the window shows is LabApp's.
 #include "openmp_wait_policy.h"
+#include "frame_damage.h"
 #include "lab_app.h"
 #include "lab_args.h"
 
@@ -47,6 +48,14 @@ private:
     GLFWwindow* window_;
     int x_ = 0, y_ = 0, w_ = 1600, h_ = 1000;
 };
+
+// The window system asks for the contents again (an expose): the next frame is drawn.
+bool window_refresh = true;
+void on_refresh(GLFWwindow*) { window_refresh = true; }
+
+// A frame that would draw what the screen already shows is not drawn; the loop then waits for
+// input this long (or less) before the next frame, leaving the cores to the compute and the driver.
+constexpr double kUnchangedFrameWaitS = 1.0 / 240.0;
 
 void on_drop(GLFWwindow* window, int count, const char** paths) {
     auto* app = static_cast<LabApp*>(glfwGetWindowUserPointer(window));
@@ -141,9 +150,13 @@ int main(int argc, char** argv) {
             app->set_fonts(fonts);
             glfwSetWindowUserPointer(window, app.get());
             glfwSetDropCallback(window, on_drop);
+            glfwSetWindowRefreshCallback(window, on_refresh);
+            vitscope::FrameDamage damage;
+            bool drew = true;
             auto last = std::chrono::steady_clock::now();
             while (!app->should_quit()) {
-                glfwPollEvents();
+                if (drew) glfwPollEvents();
+                else glfwWaitEventsTimeout(kUnchangedFrameWaitS);
                 const auto now = std::chrono::steady_clock::now();
                 const double frame_ms = std::chrono::duration<double, std::milli>(now - last).count();
                 last = now;
@@ -157,12 +170,19 @@ int main(int argc, char** argv) {
                 app->frame(float(fb_w) / float(std::max(win_w, 1)), frame_ms);
                 if (glfwWindowShouldClose(window)) app->request_quit();
                 ImGui::Render();
+                if (window_refresh) damage.invalidate();
+                window_refresh = false;
+                const bool changed = damage.update(*ImGui::GetDrawData(), fb_w, fb_h);
+                drew = changed || app->must_draw();
+                if (!drew) continue;
+                app->frame_drawn();
                 glViewport(0, 0, fb_w, fb_h);
                 // The main window has no background of its own (one full-window blend less for a
                 // software rasteriser): the clear colour is its background.
                 const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
                 glClearColor(bg.x, bg.y, bg.z, 1.0f);
                 glClear(GL_COLOR_BUFFER_BIT);
+                app->before_render(fb_h);  // the figure panels' pictures, under ImGui's draw data
                 ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
                 app->after_render(fb_w, fb_h);
                 glfwSwapBuffers(window);

@@ -54,7 +54,8 @@ struct Api {
     X(PFNGLFRAMEBUFFERTEXTURE2DPROC, FramebufferTexture2D)              \
     X(PFNGLCHECKFRAMEBUFFERSTATUSPROC, CheckFramebufferStatus)          \
     X(PFNGLGETINTEGERVPROC, GetIntegerv)                                \
-    X(PFNGLREADPIXELSPROC, ReadPixels)
+    X(PFNGLREADPIXELSPROC, ReadPixels)                                  \
+    X(PFNGLBLITFRAMEBUFFERPROC, BlitFramebuffer)
 
 #define VITSCOPE_GL_DECLARE(type, name) type name = nullptr;
     VITSCOPE_GL_FUNCTIONS(VITSCOPE_GL_DECLARE)

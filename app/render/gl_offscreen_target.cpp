@@ -68,6 +68,17 @@ void GlOffscreenTarget::end() {
     if (d_->ready) d_->gl.BindFramebuffer(GL_FRAMEBUFFER, GLuint(d_->previous_fbo));
 }
 
+void GlOffscreenTarget::blit(int src_x, int src_y, int width, int height, int dst_x, int dst_y) const {
+    const Impl& d = *d_;
+    if (!d.ready || width <= 0 || height <= 0) return;
+    GLint previous = 0;
+    d.gl.GetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previous);
+    d.gl.BindFramebuffer(GL_READ_FRAMEBUFFER, d.fbo);
+    d.gl.BlitFramebuffer(src_x, src_y, src_x + width, src_y + height, dst_x, dst_y, dst_x + width, dst_y + height,
+                         GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    d.gl.BindFramebuffer(GL_READ_FRAMEBUFFER, GLuint(previous));
+}
+
 unsigned GlOffscreenTarget::texture() const { return d_->tex; }
 int GlOffscreenTarget::width() const { return d_->w; }
 int GlOffscreenTarget::height() const { return d_->h; }

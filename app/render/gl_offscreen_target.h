@@ -29,6 +29,11 @@ public:
     bool begin(int width, int height);
     void end();
 
+    // Copies the texture's pixels [src_x, src_x + width) x [src_y, src_y + height) (GL's bottom-up
+    // rows) one to one into the framebuffer bound for drawing at (dst_x, dst_y): an opaque copy,
+    // much cheaper than drawing the texture as a blended quad in a software rasteriser.
+    void blit(int src_x, int src_y, int width, int height, int dst_x, int dst_y) const;
+
     unsigned texture() const;  // the GL texture name (0 before the first begin())
     int width() const;
     int height() const;
