@@ -2,6 +2,7 @@
 """vitscope vs ONNX Runtime vs PyTorch, same weights, same CPU, alternating engines over rounds.
 
     /usr/bin/python3 bench/compare.py [--threads 2,1] [--rounds 5] [--runs 20] [--models ...] [--load 0,1,2]
+                                      [--no-torch]
 
 --load N[,N...]: measure with N busy co-runner processes (shell busy loops, one core each when the
 machine has fewer than N idle cores) started before the rounds of that level and stopped after them
@@ -62,7 +63,7 @@ def cpu_model():
     return platform.processor()
 
 
-def measure(models, thread_counts, rounds, runs, load, results, checks):
+def measure(models, thread_counts, rounds, runs, load, results, checks, with_torch=True):
     """Every engine on every model, alternating, `rounds` times; medians into results[(m, t, engine, load)]."""
     torch_env = dict(os.environ, LD_LIBRARY_PATH=OPENBLAS_OMP)
     for threads in thread_counts:
@@ -77,6 +78,8 @@ def measure(models, thread_counts, rounds, runs, load, results, checks):
                                     os.path.join(WORK, m + ".check.json"), str(threads), str(runs)], env))
                 results.setdefault((m, threads, "ort", load), []).append(o["median_ms"])
                 checks[m] = (o["max_abs_diff"], o["version"])
+                if not with_torch:
+                    continue
                 t = json.loads(run(["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"),
                                     os.path.join(WORK, m + ".pt"), str(threads), str(runs)],
                                    dict(torch_env, OMP_NUM_THREADS=str(threads))))
@@ -93,6 +96,7 @@ def main():
     ap.add_argument("--models", default="deit_tiny,deit_small,vit_base,swin_t")
     ap.add_argument("--load", default="0", help="co-runner counts, e.g. 0,1,2")
     ap.add_argument("--load-timeout", type=int, default=3600)
+    ap.add_argument("--no-torch", action="store_true", help="ONNX Runtime and vitscope only (quicker)")
     args = ap.parse_args()
     models = args.models.split(",")
     loads = [int(n) for n in args.load.split(",")]
@@ -109,7 +113,8 @@ def main():
     for load in loads:
         co_runners = start_load(load, args.load_timeout)
         try:
-            measure(models, [int(t) for t in args.threads.split(",")], args.rounds, args.runs, load, results, checks)
+            measure(models, [int(t) for t in args.threads.split(",")], args.rounds, args.runs, load, results, checks,
+                    not args.no_torch)
         finally:
             stop_load(co_runners)
 
@@ -117,7 +122,7 @@ def main():
     print("cpu: %s, %d cores" % (cpu_model(), os.cpu_count()))
     print("OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s" % (os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
                                                        os.environ.get("OPENBLAS_L2_SIZE", "(unset)")))
-    print("onnxruntime-node %s; PyTorch BLAS: %s" % (checks[models[0]][1], checks.get("torch_blas")))
+    print("onnxruntime-node %s; PyTorch BLAS: %s" % (checks[models[0]][1], checks.get("torch_blas", "(not run)")))
     print("ONNX output vs PyTorch, max |diff| of logits: " +
           ", ".join("%s %.1e" % (m, checks[m][0]) for m in models))
     print("medians over %d rounds of %d runs (ms); vitscope keeps every attention map" % (args.rounds, args.runs))
@@ -125,16 +130,20 @@ def main():
     print("command: %s" % " ".join(sys.argv))
     print("load: busy co-runner processes during the measurement (0 = quiet)")
     print()
-    print("| model | load | threads | ONNX Runtime | PyTorch | vitscope | vitscope / ORT | vitscope / PyTorch |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| model | load | threads | ONNX Runtime | PyTorch | vitscope | vitscope / ORT | vitscope / PyTorch |"
+          " vitscope / its 1 thread |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    thread_counts = [int(t) for t in args.threads.split(",")]
     for load in loads:
-        for threads in [int(t) for t in args.threads.split(",")]:
+        for threads in thread_counts:
             for m in models:
                 ort = statistics.median(results[(m, threads, "ort", load)])
-                tor = statistics.median(results[(m, threads, "torch", load)])
                 vs = statistics.median(results[(m, threads, "vitscope", load)])
-                print("| %s | %d | %d | %.2f | %.2f | %.2f | %.2fx | %.2fx |" % (m, load, threads, ort, tor, vs, vs / ort,
-                                                                                 vs / tor))
+                tor = statistics.median(results[(m, threads, "torch", load)]) if not args.no_torch else None
+                own1 = statistics.median(results[(m, 1, "vitscope", load)]) if 1 in thread_counts else None
+                print("| %s | %d | %d | %.2f | %s | %.2f | %.2fx | %s | %s |" % (
+                    m, load, threads, ort, "%.2f" % tor if tor else "-", vs, vs / ort,
+                    "%.2fx" % (vs / tor) if tor else "-", "%.2fx" % (vs / own1) if own1 and threads != 1 else "-"))
 
 
 if __name__ == "__main__":

@@ -58,17 +58,24 @@ int default_threads() {
     return available_processors();
 }
 
-// The job word, changed only by atomic operations so that a claim can never mix two loops:
-// generation (24 bits) | item count (20 bits) | next unclaimed item (20 bits).
-constexpr int kItemBits = 20;
+// Each thread's share of a loop is a range of items in one atomic word, so that a claim can never
+// mix two loops: generation (16 bits) | first unclaimed item (24 bits) | end (24 bits). A thread
+// takes items from the front of its own range (consecutive items: the same matrix panel or the
+// same head stay in its cache) and, when that is empty, steals one at a time from the back of the
+// others' (a preempted thread's share is done by the rest).
+constexpr int kItemBits = 24;
 constexpr uint64_t kItemMask = (uint64_t(1) << kItemBits) - 1;
-constexpr uint32_t kGenerationMask = (uint32_t(1) << 24) - 1;
-uint64_t job_word(uint32_t generation, int items, int next) {
-    return uint64_t(generation) << (2 * kItemBits) | uint64_t(items) << kItemBits | uint64_t(next);
+constexpr uint32_t kGenerationMask = (uint32_t(1) << 16) - 1;
+uint64_t range_word(uint32_t generation, uint64_t begin, uint64_t end) {
+    return uint64_t(generation) << (2 * kItemBits) | begin << kItemBits | end;
 }
 uint32_t generation_of(uint64_t w) { return uint32_t(w >> (2 * kItemBits)); }
-int count_of(uint64_t w) { return int((w >> kItemBits) & kItemMask); }
-int next_of(uint64_t w) { return int(w & kItemMask); }
+int begin_of(uint64_t w) { return int((w >> kItemBits) & kItemMask); }
+int end_of(uint64_t w) { return int(w & kItemMask); }
+
+struct alignas(64) ItemRange {  // one cache line each: claims by different threads do not collide
+    std::atomic<uint64_t> word{0};
+};
 
 // Measured on a 2-core KVM guest (DeiT-Tiny): loops of a pass start a few microseconds apart, and
 // waking a sleeping thread takes 30-80 us; a preempted helper is back after a scheduler slice (ms).
@@ -77,6 +84,7 @@ constexpr int64_t kCallerSpinNs = 20'000;           // the caller spins this lon
 constexpr int64_t kStallNs = 1'000'000;             // a wait this long for a helper's item: it was preempted
 constexpr int64_t kShareWindowNs = 5'000'000;       // the caller's share of a core is judged over this much
 constexpr double kLowShare = 0.8;                   // ... and below this the machine is oversubscribed
+constexpr int64_t kConfirmNs = 100'000'000;         // two signs this close together mean load
 constexpr int64_t kFirstSoloNs = 20'000'000;        // caller alone this long after the first sign of load
 constexpr int64_t kMaxSoloNs = 1'000'000'000;       // ... doubling on each sign seen while retrying
 constexpr int64_t kCalmNs = 500'000'000;            // no sign this long: the next sign starts again at kFirstSoloNs
@@ -165,20 +173,18 @@ private:
         pending_.store(items, std::memory_order_relaxed);
         run_item_.store(run_item, std::memory_order_relaxed);
         context_.store(context, std::memory_order_relaxed);
-        job_.store(job_word(generation_, items, 0));  // seq_cst: ordered before the sleepers check
+        const int team = threads_;
+        for (int t = 0; t < team; ++t)
+            ranges_[size_t(t)].word.store(
+                range_word(generation_, uint64_t(items) * t / team, uint64_t(items) * (t + 1) / team),
+                std::memory_order_relaxed);
+        generation_word_.store(generation_);  // seq_cst: publishes the ranges; ordered before the sleepers check
         if (sleepers_.load() > 0) {
             wake_.fetch_add(1);
             wake_.notify_all();
         }
         int mine = 0;
-        uint64_t w = job_.load(std::memory_order_acquire);
-        while (next_of(w) < count_of(w)) {
-            if (job_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-                run_item(context, next_of(w), 0);
-                ++mine;
-                w = job_.load(std::memory_order_acquire);
-            }
-        }
+        for (int item; (item = claim(generation_, 0)) >= 0; ++mine) run_item(context, item, 0);
         const int64_t t1 = now_ns();
         if (pending_.fetch_sub(mine, std::memory_order_acq_rel) != mine) {
             for (int spins = 1; pending_.load(std::memory_order_acquire) != 0; ++spins) {
@@ -206,20 +212,24 @@ private:
             if (double(window_cpu_) < kLowShare * double(window_wall_)) loaded = true;
             window_wall_ = window_cpu_ = 0;
         }
-        if (loaded) {
-            ++stats_.solo_periods;
-            if (t2 - last_sign_ > kCalmNs) solo_length_ = kFirstSoloNs;
-            solo_until_ = t2 + solo_length_;
-            solo_length_ = std::min(2 * solo_length_, kMaxSoloNs);
-            last_sign_ = t2;
-            window_wall_ = window_cpu_ = 0;
-        }
+        if (!loaded) return;
+        // One sign alone may be a hiccup of a quiet machine (an interrupt, a short-lived process): a
+        // second one soon after confirms the load.
+        const bool confirmed = t2 - last_sign_ <= kConfirmNs;
+        if (t2 - last_sign_ > kCalmNs) solo_length_ = kFirstSoloNs;
+        last_sign_ = t2;
+        window_wall_ = window_cpu_ = 0;
+        if (!confirmed) return;
+        ++stats_.solo_periods;
+        solo_until_ = t2 + solo_length_;
+        solo_length_ = std::min(2 * solo_length_, kMaxSoloNs);
     }
 
     void start_helpers() {
         if (!helpers_.empty()) return;
         quit_.store(false);
         const int n = threads_ - 1;
+        ranges_ = std::vector<ItemRange>(size_t(threads_));
         helper_tids_ = std::vector<std::atomic<int>>(size_t(n));
         for (int i = 0; i < n; ++i) helpers_.emplace_back([this, i] { helper_loop(i + 1); });
     }
@@ -239,34 +249,49 @@ private:
         helper_tids_[size_t(slot - 1)].store(tid);
         if (helper_nice_ > 0) setpriority(PRIO_PROCESS, id_t(tid), helper_nice_);
 #endif
-        uint32_t seen = generation_of(job_.load(std::memory_order_acquire));
+        uint32_t seen = generation_word_.load(std::memory_order_acquire);
         for (;;) {
-            uint64_t w = job_.load(std::memory_order_acquire);
+            uint32_t g = generation_word_.load(std::memory_order_acquire);
             int64_t deadline = now_ns() + kHelperSpinNs;
-            for (int spins = 1; generation_of(w) == seen; ++spins) {
+            for (int spins = 1; g == seen; ++spins) {
                 if (quit_.load(std::memory_order_relaxed)) return;
                 cpu_relax();
                 if ((spins & 63) == 0 && now_ns() > deadline) {
                     sleepers_.fetch_add(1);  // seq_cst: a loop started after this sees a sleeper
                     const uint32_t ticket = wake_.load();
-                    if (generation_of(job_.load()) == seen && !quit_.load()) wake_.wait(ticket);
+                    if (generation_word_.load() == seen && !quit_.load()) wake_.wait(ticket);
                     sleepers_.fetch_sub(1);
                     deadline = now_ns() + kHelperSpinNs;
                 }
-                w = job_.load(std::memory_order_acquire);
+                g = generation_word_.load(std::memory_order_acquire);
             }
-            seen = generation_of(w);
-            while (generation_of(w) == seen && next_of(w) < count_of(w)) {
-                if (job_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-                    // Read after the claim: the loop cannot end (and these change) before this item is done.
-                    run_item_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), next_of(w),
-                                                              slot);
-                    helper_items_.fetch_add(1, std::memory_order_relaxed);
-                    pending_.fetch_sub(1, std::memory_order_release);
-                    w = job_.load(std::memory_order_acquire);
-                }
+            seen = g;
+            for (int item; (item = claim(g, slot)) >= 0;) {
+                // Read after the claim: the loop cannot end (and these change) before this item is done.
+                run_item_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), item, slot);
+                helper_items_.fetch_add(1, std::memory_order_relaxed);
+                pending_.fetch_sub(1, std::memory_order_release);
             }
         }
+    }
+
+    // The next item of loop `generation` for thread `slot`: the front of its own range, else the back
+    // of another's; -1 when every item is claimed (or the loop is over).
+    int claim(uint32_t generation, int slot) {
+        const int team = int(ranges_.size());
+        for (int k = 0; k < team; ++k) {
+            const int t = (slot + k) % team;
+            std::atomic<uint64_t>& word = ranges_[size_t(t)].word;
+            uint64_t w = word.load(std::memory_order_acquire);
+            while (generation_of(w) == generation && begin_of(w) < end_of(w)) {
+                const uint64_t b = uint64_t(begin_of(w)), e = uint64_t(end_of(w));
+                const bool own = k == 0;
+                if (word.compare_exchange_weak(w, own ? range_word(generation, b + 1, e) : range_word(generation, b, e - 1),
+                                               std::memory_order_acq_rel, std::memory_order_acquire))
+                    return own ? int(b) : int(e - 1);
+            }
+        }
+        return -1;
     }
 
     std::mutex loop_mutex_;  // one shared loop at a time; guards everything below that is not atomic
@@ -277,10 +302,11 @@ private:
     std::vector<std::atomic<int>> helper_tids_;
     uint32_t generation_ = 0;
     EngineThreadStats stats_;
-    int64_t solo_until_ = 0, solo_length_ = kFirstSoloNs, last_sign_ = 0;
+    int64_t solo_until_ = 0, solo_length_ = kFirstSoloNs, last_sign_ = -kCalmNs;
     int64_t window_wall_ = 0, window_cpu_ = 0;
 
-    std::atomic<uint64_t> job_{0};
+    std::vector<ItemRange> ranges_;  // one per thread of the team, sized with the helpers
+    std::atomic<uint32_t> generation_word_{0};  // the running (or last) loop's generation
     std::atomic<int> pending_{0};
     std::atomic<RunItem> run_item_{nullptr};
     std::atomic<void*> context_{nullptr};

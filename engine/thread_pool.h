@@ -5,14 +5,16 @@
 // between loops, so one thread preempted by a browser stalls every loop of the pass (measured: a
 // DeiT-Tiny pass 14 ms quiet, 165-300 ms beside one busy process on 2 cores), and its passive mode
 // costs +45% on a quiet machine (every loop waits for a sleeping thread to wake up). Here:
-//   - items are claimed one at a time from a shared counter, the calling thread included, so a
-//     thread that is not running simply takes fewer items;
+//   - each thread (the caller included) takes the items of its own contiguous share one at a time
+//     (neighbouring items share a weight panel or a head, so they stay in that core's cache), then
+//     steals the others' remaining items from the back: a thread that is not running simply does
+//     fewer items, and a preempted one delays the loop by at most the item it holds;
 //   - helpers spin only briefly after a loop (the next one usually starts within microseconds),
 //     then sleep, so an idle engine costs nothing and a woken helper gets the CPU back quickly;
 //   - the pool measures itself: when the caller waits for a helper that was preempted in the middle
-//     of an item, or the caller itself only gets part of a core, the machine is oversubscribed and
-//     the pool runs loops on the calling thread alone for a while (doubling that while on each
-//     failed retry, up to about a second), then tries its helpers again.
+//     of an item, or the caller itself only gets part of a core, twice within 100 ms, the machine is
+//     oversubscribed and the pool runs loops on the calling thread alone for a while (20 ms,
+//     doubling on each confirmed sign while retrying, up to a second), then tries its helpers again.
 // Results never depend on the thread count or the schedule: every item writes its own outputs, and
 // sums across items are integers.
 #pragma once
