@@ -6,6 +6,7 @@
 
 #include "colormap.h"
 #include "normalization.h"
+#include "panel_render_budget.h"
 
 #include <QImage>
 #include <QProcess>
@@ -111,6 +112,33 @@ private slots:
     }
 
     // Frames that would not change the screen are not drawn; every step of a layer sweep is.
+    // Two panels changed at once: one draws this frame, the other the next, and they take turns while
+    // both keep changing (a layer sweep); a saved frame draws every panel.
+    void panels_take_turns_within_the_frame_budget() {
+        vitscope::PanelRenderBudget budget;
+        int image = 0, heads = 0;
+        budget.new_frame(false);
+        QVERIFY(budget.may_render(&image));
+        QVERIFY(!budget.may_render(&heads));  // waits a frame
+        budget.new_frame(false);
+        QVERIFY(!budget.may_render(&image));  // shown first again, but heads waited: its turn
+        QVERIFY(budget.may_render(&heads));
+        budget.new_frame(false);
+        QVERIFY(budget.may_render(&image));
+        QVERIFY(!budget.may_render(&heads));
+        budget.new_frame(false);
+        QVERIFY(budget.may_render(&heads));  // the one that waited, asked first
+        QVERIFY(!budget.may_render(&image));
+        budget.new_frame(false);  // image waited: only it may draw
+        QVERIFY(budget.may_render(&image));
+        budget.new_frame(false);  // nobody waited: the first to ask draws
+        QVERIFY(budget.may_render(&heads));
+        QVERIFY(!budget.may_render(&image));
+        budget.new_frame(true);  // a screenshot frame
+        QVERIFY(budget.may_render(&heads));
+        QVERIFY(budget.may_render(&image));
+    }
+
     void only_frames_that_change_the_screen_are_drawn() {
         QTemporaryDir dir;
         const LabRun idle = run_lab(dir, "wait-idle\nwait-frames 40\nquit\n");

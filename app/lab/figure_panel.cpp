@@ -18,12 +18,13 @@ void LiveFigurePanel::release() {
 }
 
 void LiveFigurePanel::show(const Builder& build, uint64_t revision, ImVec2 size, float fb_scale,
-                       const ImGuiFigureFonts& fonts) {
+                           const ImGuiFigureFonts& fonts, PanelRenderBudget* budget) {
     size.x = std::floor(std::max(size.x, 16.0f));
     size.y = std::floor(std::max(size.y, 16.0f));
     const bool resized = size.x != size_.x || size.y != size_.y;
     bool rebuilt = false;
-    if (resized || revision != revision_) {
+    waiting_ = !resized && revision != revision_ && budget && !budget->may_render(this);
+    if (!waiting_ && (resized || revision != revision_)) {
         built_ = build(size.x, size.y);
         revision_ = revision;
         ++builds_;

@@ -9,6 +9,7 @@
 #include "gl_figure_renderer.h"
 #include "gl_offscreen_target.h"
 #include "imgui_draw_list_painter.h"
+#include "panel_render_budget.h"
 #include "view_figures.h"
 
 #include <imgui.h>
@@ -28,7 +29,10 @@ public:
     // At the ImGui cursor, `size` screen px: rebuilds when `revision` or the size changed, renders
     // into the framebuffer when the figure changed, places the overlay. `fb_scale` is framebuffer
     // px per screen px.
-    void show(const Builder& build, uint64_t revision, ImVec2 size, float fb_scale, const ImGuiFigureFonts& fonts);
+    // With a budget, a changed figure may wait a frame (waiting() says so; the old one stays shown).
+    void show(const Builder& build, uint64_t revision, ImVec2 size, float fb_scale, const ImGuiFigureFonts& fonts,
+              PanelRenderBudget* budget = nullptr);
+    bool waiting() const { return waiting_; }
     // After the window's clear, before ImGui renders the frame: copies the pictures of this frame's
     // show() (the part inside its window's clip rect) into the window's framebuffer, `fb_height`
     // px high. A blit, which costs a software rasteriser less than the blended textured quad of
@@ -66,6 +70,7 @@ private:
     bool rendered_ = false;  // the framebuffer was drawn again since the last present()
     bool hovered_ = false;
     bool ready_ = false;
+    bool waiting_ = false;  // its figure changed but the frame's budget was spent
     int builds_ = 0;
 };
 

@@ -182,7 +182,7 @@ void LabApp::layout(float fb_scale) {
         o.hint = view_.mask_tool ? "mask tool: click a patch to mask it as a key (M: back to choosing the query)"
                                  : "click a patch: it becomes the query";
         image_panel_.show([&](float w, float h) { return build_view_figure(FigureView::Image, in, sel, o, theme, w, h); },
-                          revision_, ImVec2(side, side), fb_scale, fonts_);
+                          revision_, ImVec2(side, side), fb_scale, fonts_, &render_budget_);
         image_clicks();
     } else {
         ImGui::Dummy(ImVec2(side, side * 0.4f));
@@ -204,7 +204,7 @@ void LabApp::layout(float fb_scale) {
             const bool select = view_.select_tab && std::string(view_.select_tab) == name;
             if (!ImGui::BeginTabItem(name, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) return;
             panel.show([&](float w, float h) { return build_view_figure(view, in, sel, opt, theme, w, h); }, revision_,
-                       size, fb_scale, fonts_);
+                       size, fb_scale, fonts_, &render_budget_);
             ImGui::EndTabItem();
         };
         tab("Heads", heads_panel_, FigureView::Heads);
@@ -245,6 +245,9 @@ void LabApp::frame(float fb_scale, double frame_ms) {
     }
     handle_keyboard();
     advance_sweep(ImGui::GetTime());
+    // A frame that is saved, or the last one, shows every panel up to date.
+    const bool last = args_.frames > 0 && frames_ >= args_.frames;
+    render_budget_.new_frame(!screenshot_requests_.empty() || ((last || quit_) && !args_.screenshot.empty()));
     layout(fb_scale);
     if (view_.help) show_help_overlay(&view_.help);
     if (args_.frames > 0 && frames_ >= args_.frames) quit_ = true;
@@ -257,7 +260,7 @@ void LabApp::before_render(int fb_height) {
 bool LabApp::must_draw() const {
     if (!screenshot_requests_.empty() || (quit_ && !args_.screenshot.empty())) return true;
     for (const LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_})
-        if (p->pictures_changed()) return true;
+        if (p->pictures_changed() || p->waiting()) return true;
     return false;
 }
 

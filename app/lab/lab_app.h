@@ -95,6 +95,7 @@ private:
     AsyncImageLoader images_;
     LabViewState view_;
     LiveFigurePanel image_panel_, heads_panel_, saturation_panel_, distance_panel_;
+    PanelRenderBudget render_budget_;
     ImGuiFigureFonts fonts_;
     uint64_t revision_ = 1;
     std::vector<std::string> errors_;
