@@ -29,7 +29,10 @@ const char* lab_usage() {
            "  --screenshot OUT    save the last frame as a PNG\n"
            "  --print-state       print the state and the frame times as JSON at exit\n"
            "  --size WxH          window size (default 1600x1000)\n"
-           "  --help              this text\n";
+           "  --help              this text\n"
+           "\n"
+           "Environment: VITSCOPE_LAB_COMPUTE_NICE=N runs the forward passes at nice N (default 10, 0 = the\n"
+           "UI's priority), so frames keep their CPU while a pass runs; OMP_NUM_THREADS bounds the engine's threads.\n";
 }
 
 LabArgs parse_lab_args(int argc, char** argv) {
