@@ -32,7 +32,7 @@ const char* lab_usage() {
            "  --help              this text\n"
            "\n"
            "Environment: VITSCOPE_LAB_COMPUTE_NICE=N runs the forward passes at nice N (default 10, 0 = the\n"
-           "UI's priority), so frames keep their CPU while a pass runs; OMP_NUM_THREADS bounds the engine's threads.\n";
+           "UI's priority), so frames keep their CPU while a pass runs (the engine uses all cores but one).\n";
 }
 
 LabArgs parse_lab_args(int argc, char** argv) {
