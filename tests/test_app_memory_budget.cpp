@@ -55,6 +55,7 @@ private slots:
         open_model();
         QCOMPARE(questions_.size(), 1);
         QVERIFY2(questions_[0].contains("visible layer only") && questions_[0].contains("budget"), qPrintable(questions_[0]));
+        QVERIFY2(questions_[0].contains("(set by VITSCOPE_MEMORY_BUDGET_MB)"), qPrintable(questions_[0]));
         QTRY_VERIFY(session()->has_trace());
         QVERIFY(session()->visible_layer_only());
         const int layers = source()->layers();

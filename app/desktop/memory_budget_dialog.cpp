@@ -23,14 +23,14 @@ void set_memory_choice_answerer(std::function<MemoryChoice(const QString&)> f) {
 QString memory_budget_question(const MemoryDecision& d, bool swin) {
     const QString unit = swin ? QObject::tr("blocks") : QObject::tr("layers");
     return QObject::tr("Keeping the attention of all %1 %2 for this model and image needs about %3 of memory, "
-                       "more than the budget of %4 (half the machine's memory; VITSCOPE_MEMORY_BUDGET_MB sets "
-                       "another).\n\n"
+                       "more than the budget of %4 (%6).\n\n"
                        "Keep attention for the visible layer only: about %5; the results are the same, and "
                        "showing another layer computes its attention (a recompute from that layer). Views that "
                        "read every layer (rollout, distance, saturation, leakage, similarity, overview) then "
                        "say so instead of drawing.")
         .arg(d.layers)
-        .arg(unit, size_text(d.estimate_bytes), size_text(d.budget_bytes), size_text(d.visible_only_bytes));
+        .arg(unit, size_text(d.estimate_bytes), size_text(d.budget_bytes), size_text(d.visible_only_bytes),
+             QString::fromStdString(memory_budget_origin()));
 }
 
 MemoryChoice ask_memory_choice(QWidget* parent, const MemoryDecision& d, bool swin) {
