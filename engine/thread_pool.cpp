@@ -114,6 +114,8 @@ public:
         adaptive_ = adaptive;
         solo_until_ = 0;
         solo_length_ = kFirstSoloNs;
+        last_sign_ = -kCalmNs;  // signs seen before do not count
+        window_wall_ = window_cpu_ = 0;
     }
     bool adaptive() {
         std::lock_guard<std::mutex> lock(loop_mutex_);
@@ -213,6 +215,7 @@ private:
             window_wall_ = window_cpu_ = 0;
         }
         if (!loaded) return;
+        ++stats_.load_signs;
         // One sign alone may be a hiccup of a quiet machine (an interrupt, a short-lived process): a
         // second one soon after confirms the load.
         const bool confirmed = t2 - last_sign_ <= kConfirmNs;

@@ -60,6 +60,7 @@ struct EngineThreadStats {
     int64_t items = 0;          // items of all loops
     int64_t helper_items = 0;   // ... run by helper threads
     int64_t stalls = 0;         // shared loops whose caller waited long for a preempted helper
+    int64_t load_signs = 0;     // stalls and windows where the caller got under 80% of a core
     int64_t solo_periods = 0;   // times the pool switched to the caller alone
     double stall_ms = 0;        // time callers spent waiting for helpers after their own last item
 };

@@ -106,7 +106,8 @@ private slots:
         };
         for (int attempt = 0; attempt < 50 && engine_thread_stats().stalls == 0; ++attempt) stalling_loop();
         QVERIFY2(engine_thread_stats().stalls == 1, "no stall was seen in 50 loops whose helper items take 20 ms");
-        QCOMPARE(engine_thread_stats().solo_periods, int64_t(0));
+        // (A busy machine may add a sign of its own: the caller got under 80% of a core.)
+        if (engine_thread_stats().load_signs == 1) QCOMPARE(engine_thread_stats().solo_periods, int64_t(0));
         for (int attempt = 0; attempt < 50 && engine_thread_stats().solo_periods == 0; ++attempt) stalling_loop();
         const EngineThreadStats after_stall = engine_thread_stats();
         QVERIFY(after_stall.stalls >= 2);
