@@ -84,6 +84,7 @@ constexpr int64_t kCallerSpinNs = 20'000;           // the caller spins this lon
 constexpr int64_t kStallNs = 1'000'000;             // a wait this long for a helper's item: it was preempted
 constexpr int64_t kShareWindowNs = 5'000'000;       // the caller's share of a core is judged over this much
 constexpr double kLowShare = 0.8;                   // ... and below this the machine is oversubscribed
+constexpr double kLowHelperShare = 0.2;             // helpers doing under 20% of their fair share: the same
 constexpr int64_t kConfirmNs = 100'000'000;         // two signs this close together mean load
 constexpr int64_t kFirstSoloNs = 20'000'000;        // caller alone this long after the first sign of load
 constexpr int64_t kMaxSoloNs = 1'000'000'000;       // ... doubling on each sign seen while retrying
@@ -115,7 +116,7 @@ public:
         solo_until_ = 0;
         solo_length_ = kFirstSoloNs;
         last_sign_ = -kCalmNs;  // signs seen before do not count
-        window_wall_ = window_cpu_ = 0;
+        window_wall_ = window_cpu_ = window_items_ = window_helper_items_ = 0;
     }
     bool adaptive() {
         std::lock_guard<std::mutex> lock(loop_mutex_);
@@ -197,12 +198,13 @@ private:
         const int64_t t2 = now_ns();
         ++stats_.shared_loops;
         stats_.stall_ms += double(t2 - t1) * 1e-6;
-        if (adaptive_) adapt(t0, t1, t2, thread_cpu_ns() - cpu0);
+        if (adaptive_) adapt(t0, t1, t2, thread_cpu_ns() - cpu0, items, mine);
     }
 
-    // Signs of an oversubscribed machine: the caller waited a scheduler slice for a helper's item,
-    // or got less than kLowShare of a core over the last few milliseconds of loops.
-    void adapt(int64_t t0, int64_t t1, int64_t t2, int64_t cpu) {
+    // Signs of an oversubscribed machine: the caller waited a scheduler slice for a helper's item;
+    // over the last few milliseconds of loops, the caller got less than kLowShare of a core, or the
+    // helpers did less than kLowHelperShare of their fair share of the items (they hardly ran).
+    void adapt(int64_t t0, int64_t t1, int64_t t2, int64_t cpu, int items, int mine) {
         bool loaded = false;
         if (t2 - t1 > kStallNs && (t2 - t1) * 4 > t2 - t0) {
             ++stats_.stalls;
@@ -210,9 +212,14 @@ private:
         }
         window_wall_ += t2 - t0;
         window_cpu_ += cpu;
+        window_items_ += items;
+        window_helper_items_ += items - mine;
         if (window_wall_ >= kShareWindowNs) {
             if (double(window_cpu_) < kLowShare * double(window_wall_)) loaded = true;
-            window_wall_ = window_cpu_ = 0;
+            // Helpers that hardly run (the other cores are busy) only cost the caller their wake-ups.
+            const double fair = double(window_items_) * double(threads_ - 1) / double(threads_);
+            if (double(window_helper_items_) < kLowHelperShare * fair) loaded = true;
+            window_wall_ = window_cpu_ = window_items_ = window_helper_items_ = 0;
         }
         if (!loaded) return;
         ++stats_.load_signs;
@@ -221,7 +228,7 @@ private:
         const bool confirmed = t2 - last_sign_ <= kConfirmNs;
         if (t2 - last_sign_ > kCalmNs) solo_length_ = kFirstSoloNs;
         last_sign_ = t2;
-        window_wall_ = window_cpu_ = 0;
+        window_wall_ = window_cpu_ = window_items_ = window_helper_items_ = 0;
         if (!confirmed) return;
         ++stats_.solo_periods;
         solo_until_ = t2 + solo_length_;
@@ -306,7 +313,7 @@ private:
     uint32_t generation_ = 0;
     EngineThreadStats stats_;
     int64_t solo_until_ = 0, solo_length_ = kFirstSoloNs, last_sign_ = -kCalmNs;
-    int64_t window_wall_ = 0, window_cpu_ = 0;
+    int64_t window_wall_ = 0, window_cpu_ = 0, window_items_ = 0, window_helper_items_ = 0;
 
     std::vector<ItemRange> ranges_;  // one per thread of the team, sized with the helpers
     std::atomic<uint32_t> generation_word_{0};  // the running (or last) loop's generation

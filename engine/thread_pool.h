@@ -12,7 +12,8 @@
 //   - helpers spin only briefly after a loop (the next one usually starts within microseconds),
 //     then sleep, so an idle engine costs nothing and a woken helper gets the CPU back quickly;
 //   - the pool measures itself: when the caller waits for a helper that was preempted in the middle
-//     of an item, or the caller itself only gets part of a core, twice within 100 ms, the machine is
+//     of an item, or the caller itself only gets part of a core, or the helpers hardly get to run
+//     (under a fifth of their share of the items), twice within 100 ms, the machine is
 //     oversubscribed and the pool runs loops on the calling thread alone for a while (20 ms,
 //     doubling on each confirmed sign while retrying, up to a second), then tries its helpers again.
 // Results never depend on the thread count or the schedule: every item writes its own outputs, and
@@ -60,7 +61,8 @@ struct EngineThreadStats {
     int64_t items = 0;          // items of all loops
     int64_t helper_items = 0;   // ... run by helper threads
     int64_t stalls = 0;         // shared loops whose caller waited long for a preempted helper
-    int64_t load_signs = 0;     // stalls and windows where the caller got under 80% of a core
+    int64_t load_signs = 0;     // stalls, and 5 ms windows where the caller got under 80% of a core or
+                                // the helpers did under a fifth of their share of the items
     int64_t solo_periods = 0;   // times the pool switched to the caller alone
     double stall_ms = 0;        // time callers spent waiting for helpers after their own last item
 };
