@@ -125,7 +125,9 @@ public:
 
     void set_helper_nice(int nice) {
         std::lock_guard<std::mutex> lock(loop_mutex_);
-        helper_nice_ = std::clamp(nice, 0, 19);
+        const int n = std::clamp(nice, 0, 19);
+        if (n == helper_nice_) return;  // front ends ask before every job
+        helper_nice_ = n;
 #if defined(__linux__)
         for (const std::atomic<int>& tid : helper_tids_)
             if (int id = tid.load()) setpriority(PRIO_PROCESS, id_t(id), helper_nice_);

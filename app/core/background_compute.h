@@ -10,9 +10,9 @@ namespace vitscope {
 constexpr int kBackgroundComputeNice = 5;  // CFS weight 335 against the UI's 1024
 
 // Call on the worker thread before it runs jobs (the setting stays with the thread).
-inline void enter_background_compute() {
-    set_calling_thread_nice(kBackgroundComputeNice);
-    set_engine_helper_nice(kBackgroundComputeNice);
+inline void enter_background_compute(int nice = kBackgroundComputeNice) {
+    set_calling_thread_nice(nice);
+    set_engine_helper_nice(nice);
 }
 
 }  // namespace vitscope

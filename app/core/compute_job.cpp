@@ -33,74 +33,66 @@ bool keeps_what(const AttentionOptions& have, const AttentionOptions& want, int 
     return true;
 }
 
-void compute_vit(const ViTModel& vm, const ComputeJob& job, ComputeResult& r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto t = job.base ? std::make_shared<ViTTrace>(*job.base) : std::make_shared<ViTTrace>();
-    if (job.base) {
-        r.from = vit_update_options(vm, job.options, *t);
-        r.full = false;
-    } else {
-        vit_forward(vm, *r.input, job.options, *t);
-        r.full = true;
+// What differs between the architectures: running, updating and judging a trace.
+struct ViTOps {
+    using Trace = ViTTrace;
+    const ViTModel& model;
+    int layers() const { return model.hp.depth; }
+    bool paper(const AttentionOptions& o, const SwinOptions&) const { return o.is_paper_default(); }
+    bool paper(const Trace& t) const { return t.options.is_paper_default(); }
+    void forward(const ModelInput& in, const AttentionOptions& o, const SwinOptions&, Trace& t) const {
+        vit_forward(model, in, o, t);
     }
-    r.ms = ms_since(t0);
-    r.layers_computed = t->layers_computed;
-    r.trace = t;
-    const int L = vm.hp.depth;
-    const auto usable = [&](const std::shared_ptr<const ViTTrace>& b) {
-        return b && b->options.is_paper_default() && keeps_what(b->options, job.options, L);
-    };
-    if (job.options.is_paper_default()) {
-        r.baseline = t;
-    } else if (usable(job.baseline)) {
-        r.baseline = job.baseline;
-    } else if (usable(job.base)) {
-        r.baseline = job.base;
-    } else if (job.baseline) {  // the paper's trace, lacking a layer now kept: recompute from it
-        auto b = std::make_shared<ViTTrace>(*job.baseline);
-        vit_update_options(vm, paper_keeping_as(job.options), *b);
-        r.baseline = b;
-        r.baseline_pass = true;
-    } else {
-        auto b = std::make_shared<ViTTrace>();
-        vit_forward(vm, *r.input, paper_keeping_as(job.options), *b);
-        r.baseline = b;
-        r.baseline_pass = true;
-    }
-}
+    int update(const AttentionOptions& o, const SwinOptions&, Trace& t) const { return vit_update_options(model, o, t); }
+};
 
-void compute_swin(const SwinModel& sm, const ComputeJob& job, ComputeResult& r) {
+struct SwinOps {
+    using Trace = SwinTrace;
+    const SwinModel& model;
+    int layers() const { return model.hp.total_blocks(); }
+    bool paper(const AttentionOptions& o, const SwinOptions& so) const { return swin_paper_default(o, so); }
+    bool paper(const Trace& t) const { return swin_paper_default(t.options, t.swin_options); }
+    void forward(const ModelInput& in, const AttentionOptions& o, const SwinOptions& so, Trace& t) const {
+        swin_forward(model, in, o, so, t);
+    }
+    int update(const AttentionOptions& o, const SwinOptions& so, Trace& t) const {
+        return swin_update_options(model, o, so, t);
+    }
+};
+
+// The trace toward the job's options (updated from `base` when at hand, else a full forward) and
+// the paper-default baseline beside it (reused when one at hand keeps every layer the trace keeps).
+template <class Ops, class Trace = typename Ops::Trace>
+void compute_traces(const Ops& ops, const ComputeJob& job, const std::shared_ptr<const Trace>& base,
+                    const std::shared_ptr<const Trace>& baseline, ComputeResult& r,
+                    std::shared_ptr<const Trace>& trace_out, std::shared_ptr<const Trace>& baseline_out) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto t = job.swin_base ? std::make_shared<SwinTrace>(*job.swin_base) : std::make_shared<SwinTrace>();
-    if (job.swin_base) {
-        r.from = swin_update_options(sm, job.options, job.swin_options, *t);
+    auto t = base ? std::make_shared<Trace>(*base) : std::make_shared<Trace>();
+    if (base) {
+        r.from = ops.update(job.options, job.swin_options, *t);
         r.full = false;
     } else {
-        swin_forward(sm, *r.input, job.options, job.swin_options, *t);
+        ops.forward(*r.input, job.options, job.swin_options, *t);
         r.full = true;
     }
     r.ms = ms_since(t0);
     r.layers_computed = t->layers_computed;
-    r.swin_trace = t;
-    const int L = sm.hp.total_blocks();
-    const auto usable = [&](const std::shared_ptr<const SwinTrace>& b) {
-        return b && swin_paper_default(b->options, b->swin_options) && keeps_what(b->options, job.options, L);
+    trace_out = t;
+    const auto usable = [&](const std::shared_ptr<const Trace>& b) {
+        return b && ops.paper(*b) && keeps_what(b->options, job.options, ops.layers());
     };
-    if (swin_paper_default(job.options, job.swin_options)) {
-        r.swin_baseline = t;
-    } else if (usable(job.swin_baseline)) {
-        r.swin_baseline = job.swin_baseline;
-    } else if (usable(job.swin_base)) {
-        r.swin_baseline = job.swin_base;
-    } else if (job.swin_baseline) {  // the paper's trace, lacking a block now kept: recompute from it
-        auto b = std::make_shared<SwinTrace>(*job.swin_baseline);
-        swin_update_options(sm, paper_keeping_as(job.options), SwinOptions{}, *b);
-        r.swin_baseline = b;
-        r.baseline_pass = true;
+    if (ops.paper(job.options, job.swin_options)) {
+        baseline_out = t;
+    } else if (usable(baseline)) {
+        baseline_out = baseline;
+    } else if (usable(base)) {
+        baseline_out = base;
     } else {
-        auto b = std::make_shared<SwinTrace>();
-        swin_forward(sm, *r.input, paper_keeping_as(job.options), SwinOptions{}, *b);
-        r.swin_baseline = b;
+        const AttentionOptions paper = paper_keeping_as(job.options);
+        auto b = baseline ? std::make_shared<Trace>(*baseline) : std::make_shared<Trace>();
+        if (baseline) ops.update(paper, SwinOptions{}, *b);  // the paper's trace, lacking a layer now kept
+        else ops.forward(*r.input, paper, SwinOptions{}, *b);
+        baseline_out = b;
         r.baseline_pass = true;
     }
 }
@@ -147,9 +139,9 @@ ComputeResult run_compute(const ComputeJob& job) {
                 std::make_shared<const FigureImage>(input_picture(*r.input, lm.info().mean, lm.info().std));
         }
         if (lm.swin)
-            compute_swin(*lm.swin, job, r);
+            compute_traces(SwinOps{*lm.swin}, job, job.swin_base, job.swin_baseline, r, r.swin_trace, r.swin_baseline);
         else
-            compute_vit(*lm.vit, job, r);
+            compute_traces(ViTOps{*lm.vit}, job, job.base, job.baseline, r, r.trace, r.baseline);
     } catch (const ForwardCancelled&) {
         ComputeResult cancelled;
         cancelled.model = job.model;

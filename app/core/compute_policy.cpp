@@ -15,10 +15,8 @@ std::string non_finite_message(int64_t count) {
 ComputePolicy::ComputePolicy() : budget_bytes_(kNoMemoryBudget) {}
 
 void ComputePolicy::supersede_running(JobSupersession::Level level) {
-    if (!running_compute_) return;
-    int seen = running_compute_->level.load();
-    while (seen < level && !running_compute_->level.compare_exchange_weak(seen, level)) {
-    }
+    // Only this (the UI) thread raises the level; the worker only reads it.
+    if (running_compute_ && running_compute_->level.load() < level) running_compute_->level.store(level);
 }
 
 void ComputePolicy::open_model(const std::string& path) {

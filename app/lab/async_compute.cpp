@@ -1,6 +1,6 @@
 #include "async_compute.h"
 
-#include "thread_pool.h"
+#include "background_compute.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -23,20 +23,18 @@ namespace {
 // The worker (and the engine's helper threads) run at nice 10 so that the UI thread and the GL
 // driver's threads keep their CPU while a forward pass runs: on Linux the nice value is per thread.
 // Measured under Xvfb + llvmpipe on 2 cores (README, "Frame times"): the p99 frame time while
-// forwards run drops from 16-22 ms to 15-17 ms, and the passes take ~15% longer, because the lab
+// forwards run drops from 16.4-22.1 ms to 14.5-16.5 ms, and the passes take ~15% longer: the lab
 // now waits for input instead of drawing unchanged frames. VITSCOPE_LAB_COMPUTE_NICE=N (0..19)
 // chooses another value; 0 keeps the worker at the UI's priority.
-void lower_this_thread_priority() {
-    int nice = 10;
-    if (const char* v = std::getenv("VITSCOPE_LAB_COMPUTE_NICE")) nice = std::clamp(std::atoi(v), 0, 19);
-    set_calling_thread_nice(nice);
-    set_engine_helper_nice(nice);
+int lab_compute_nice() {
+    const char* v = std::getenv("VITSCOPE_LAB_COMPUTE_NICE");
+    return v ? std::clamp(std::atoi(v), 0, 19) : 10;
 }
 
 }  // namespace
 
 void AsyncCompute::worker_loop() {
-    lower_this_thread_priority();
+    enter_background_compute(lab_compute_nice());
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [this] { return quit_ || job_.has_value(); });
