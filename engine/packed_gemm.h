@@ -55,9 +55,10 @@ struct GemmOptions {
 void gemm_packed(int m, const float* a, std::ptrdiff_t lda, const PackedMatrix& b, float* c, std::ptrdiff_t ldc,
                  const GemmOptions& options = {});
 
-// The same, with row blocks x column panels spread over the engine's threads (thread_pool.h; on the
-// calling thread alone inside another parallel loop or when the product is small). The result does
-// not depend on the thread count: every output element is summed in the same order.
+// The same, with (group of column panels, row chunk) items spread over the engine's threads
+// (thread_pool.h; on the calling thread alone inside another parallel loop or when the product is
+// small). The result does not depend on the thread count: every output element is summed in the
+// same order.
 void gemm_packed_parallel(int m, const float* a, std::ptrdiff_t lda, const PackedMatrix& b, float* c,
                           std::ptrdiff_t ldc, const GemmOptions& options = {});
 

@@ -98,21 +98,38 @@ private slots:
         QVERIFY((big_c.rightCols(4).array() == 42.0f).all());
     }
 
+    // Shapes with one and several row chunks, whole and partial panel groups, one and several depth
+    // blocks, with and without GELU.
+    void parallel_result_is_bit_identical_for_any_thread_count_data() {
+        QTest::addColumn<int>("m");
+        QTest::addColumn<int>("k");
+        QTest::addColumn<int>("n");
+        QTest::addColumn<bool>("gelu");
+        QTest::addRow("vit_qkv") << 197 << 768 << 2304 << false;
+        QTest::addRow("vit_fc1_gelu") << 197 << 768 << 3072 << true;
+        QTest::addRow("rows_in_chunks_odd_cols") << 601 << 1000 << 231 << true;
+        QTest::addRow("few_panels") << 50 << 200 << 64 << false;
+    }
     void parallel_result_is_bit_identical_for_any_thread_count() {
-        std::mt19937 rng(4);
-        const int m = 197, k = 768, n = 2304;
+        QFETCH(int, m);
+        QFETCH(int, k);
+        QFETCH(int, n);
+        QFETCH(bool, gelu);
+        std::mt19937 rng(uint32_t(4 + m + k + n));
         const Matrix a = random_matrix(m, k, rng), b = random_matrix(k, n, rng);
         const RowVector bias = random_matrix(1, n, rng);
         const PackedMatrix pb(b);
         Matrix serial(m, n), parallel(m, n);
-        gemm_packed(m, a.data(), k, pb, serial.data(), n, {.bias = bias.data()});
+        gemm_packed(m, a.data(), k, pb, serial.data(), n, {.bias = bias.data(), .gelu = gelu});
+        if (!gelu)
+            QVERIFY(max_rel_error(serial, reference(a, b, bias, 1.0), k) < 2e-7);
         const int before = engine_threads();
         for (bool adaptive : {false, true})
             for (int threads : {1, 2, 3}) {
                 set_engine_thread_adaptation(adaptive);
                 set_engine_threads(threads);
                 parallel.setZero();
-                gemm_packed_parallel(m, a.data(), k, pb, parallel.data(), n, {.bias = bias.data()});
+                gemm_packed_parallel(m, a.data(), k, pb, parallel.data(), n, {.bias = bias.data(), .gelu = gelu});
                 QVERIFY2(parallel == serial, qPrintable(QString("differs with %1 threads").arg(threads)));
             }
         set_engine_threads(before);
