@@ -6,9 +6,11 @@
 // a ViT pass in the profile). Activations (the left-hand side) are read in place, row-major.
 #pragma once
 
+#include "huge_page_allocator.h"
 #include "tensor_types.h"
 
 #include <cstddef>
+#include <vector>
 
 namespace vitscope {
 
@@ -38,7 +40,7 @@ public:
 
 private:
     int rows_ = 0, cols_ = 0, panels_ = 0;
-    FloatBuffer data_;
+    std::vector<float, HugePageAllocator<float>> data_;  // large weights on huge pages
 };
 
 // What happens to alpha * A * B on its way into C, applied per tile while it is still in cache:

@@ -9,6 +9,7 @@
 
 
 #include <cmath>
+#include <cstdint>
 #include <random>
 
 using namespace vitscope;
@@ -50,6 +51,15 @@ private slots:
             QCOMPARE(p.panels(), (cols + packed_panel_width() - 1) / packed_panel_width());
             QVERIFY(p.unpack() == m);
         }
+    }
+
+    // Large weights start on a 2 MB boundary (marked for huge pages before the first touch); small
+    // ones on a cache line, as the aligned 512-bit loads of the kernel need.
+    void packed_storage_is_aligned_for_huge_pages_and_vector_loads() {
+        const PackedMatrix large(Matrix::Zero(1024, 1024));  // 4 MB
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(large.panel(0)) % (std::uintptr_t(2) << 20), std::uintptr_t(0));
+        const PackedMatrix small(Matrix::Zero(3, 5));
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(small.panel(0)) % 64, std::uintptr_t(0));
     }
 
     void transposed_packing_reads_the_transpose() {
