@@ -134,13 +134,11 @@ void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, co
     heads_out.resize(R, C);
     const float neg_inf = -std::numeric_limits<float>::infinity();
     std::atomic<int> masked_rows{0};
-    // Each thread's K^T [dh, N] and V [N, dh] of its current (window, head).
-    const size_t slots = size_t(engine_threads());
-    std::vector<PackedMatrix> keys_by_slot(slots), values_by_slot(slots);
     const std::ptrdiff_t ld = qkv.cols();
-    parallel_for(nW * H, [&](int item, int slot) {
-        PackedMatrix& keys_t = keys_by_slot[size_t(slot)];
-        PackedMatrix& values = values_by_slot[size_t(slot)];
+    parallel_for(nW * H, [&](int item, int) {
+        // This thread's K^T [dh, N] and V [N, dh] of its current (window, head): kept between blocks
+        // and passes, so packing them allocates nothing once the largest window has been seen.
+        thread_local PackedMatrix keys_t, values;
         const int w = item / H, h = item % H;
         const HeadAttentionSetup& hs = setup.heads[size_t(h)];
         const Eigen::Index r0 = Eigen::Index(w) * N;
