@@ -9,6 +9,7 @@ int LoadedModel::input_height() const { return swin ? swin->hp.image_size : vit-
 int LoadedModel::input_width() const { return swin ? swin->hp.image_size : vit->hp.image_width; }
 int LoadedModel::patch_size() const { return swin ? swin->hp.patch_size : vit->hp.patch_size; }
 int LoadedModel::num_classes() const { return swin ? swin->hp.num_classes : vit->hp.num_classes; }
+int LoadedModel::attention_layers() const { return swin ? swin->hp.total_blocks() : vit->hp.depth; }
 
 PreprocessConfig preprocess_config(const LoadedModel& m) {
     PreprocessConfig cfg;

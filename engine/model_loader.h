@@ -21,6 +21,7 @@ struct LoadedModel {
     int input_width() const;
     int patch_size() const;  // the input must be a multiple of it
     int num_classes() const;
+    int attention_layers() const;  // ViT layers, or Swin blocks over all stages
 };
 
 // The preprocessing the model was trained with (its input size, patch size, crop_pct, mean/std).

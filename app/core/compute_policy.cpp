@@ -26,7 +26,7 @@ void ComputePolicy::open_model(const std::string& path) {
 
 int ComputePolicy::selected_layer() const {
     if (!state_.model) return 0;
-    const int layers = state_.is_swin() ? state_.model->swin->hp.total_blocks() : state_.model->vit->hp.depth;
+    const int layers = state_.model->attention_layers();
     const int l = state_.selection.layer < 0 ? layers + state_.selection.layer : state_.selection.layer;
     return std::clamp(l, 0, std::max(layers - 1, 0));
 }
@@ -154,8 +154,8 @@ std::optional<ComputeJobVariant> ComputePolicy::next_job() {
                 AttentionOptions visible = state_.options;
                 visible.keep_all_layers = false;
                 visible.kept_layers = {selected_layer()};
-                const int layers = state_.is_swin() ? state_.model->swin->hp.total_blocks() : state_.model->vit->hp.depth;
-                decision_ = MemoryDecision{bytes, budget_bytes_, estimated_pass_bytes(visible), layers};
+                decision_ = MemoryDecision{bytes, budget_bytes_, estimated_pass_bytes(visible),
+                                           state_.model->attention_layers()};
                 return std::nullopt;
             }
         }

@@ -535,8 +535,7 @@ void MainWindow::toggle_controls_overlay() {
 void MainWindow::step_layer(int delta) {
     const auto m = session_->model();
     if (!m) return;
-    const int layers = m->swin ? m->swin->hp.total_blocks() : m->vit->hp.depth;
-    settings_->set_layer(std::clamp(settings_->layer() + delta, 0, layers - 1));
+    settings_->set_layer(std::clamp(settings_->layer() + delta, 0, m->attention_layers() - 1));
 }
 
 void MainWindow::step_head(int delta) {
