@@ -183,9 +183,10 @@ std::string usage_text(const std::string& command) {
                "warm-up, timed passes, peak measurement).\n"
                "--image FILE times a real image instead of a synthetic input.\n"
                "The schedule line tells how the engine's threads shared the work: loops run with\n"
-               "helper threads, loops run on the calling thread alone after signs of load (a helper\n"
-               "preempted mid-loop, or the caller getting under 80% of a core), the time spent\n"
-               "waiting for helpers. --fixed-threads turns that adaptation off.\n";
+               "helper threads, loops run on the calling thread alone (in how many periods, after how\n"
+               "many signs of load: a helper preempted mid-loop, the caller getting under 80% of a\n"
+               "core, helpers that hardly run), the time spent waiting for helpers.\n"
+               "--fixed-threads turns that adaptation off.\n";
     const std::string draw_options =
         "\nWithout MODEL, the embedded default ViT. Layers count from 0 (Swin: blocks of all stages in\n"
         "order); a negative --layer counts from the end. No display is needed (Qt's offscreen platform\n"

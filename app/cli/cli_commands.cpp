@@ -171,7 +171,6 @@ bool report_non_finite(const std::string& model_path, const ModelRun& r) {
     return true;
 }
 
-// The lines of `bench` every architecture shares: run times (sorted), work, speed and peak fraction.
 // How the engine's threads shared the passes: loops with helpers, loops on the caller alone after
 // signs of an oversubscribed machine, the helpers' share of the work.
 void print_thread_schedule(const EngineThreadStats& s, int runs) {
@@ -181,10 +180,13 @@ void print_thread_schedule(const EngineThreadStats& s, int runs) {
                 (long long)s.shared_loops, (long long)s.loops,
                 s.items ? 100.0 * double(s.helper_items) / double(s.items) : 0.0,
                 (long long)(s.loops - s.shared_loops));
-    if (s.solo_periods) std::printf(" after %lld signs of load (%lld stalls)", (long long)s.solo_periods, (long long)s.stalls);
+    if (s.solo_periods)
+        std::printf(" in %lld periods after %lld signs of load (%lld stalls)", (long long)s.solo_periods,
+                    (long long)s.load_signs, (long long)s.stalls);
     std::printf("; waits for helpers %.2f ms per pass\n", s.stall_ms / std::max(1, runs));
 }
 
+// The lines of `bench` every architecture shares: run times (sorted), work, speed and peak fraction.
 void print_bench_timings(const std::vector<double>& ms, double flops, int threads) {
     const double median = ms[ms.size() / 2];
     const double gflops = flops / (median * 1e-3) / 1e9;
@@ -352,7 +354,7 @@ int cmd_bench(const Args& a) {
     const ArchitectureRun& arch = architecture_run(r.model);
     r.input = bench_input(a, r.model);
     const double input_ms = lap_ms(clock);
-    const int layers = arch.attention_layers(r.model);
+    const int layers = r.model.attention_layers();
     const int from = a.get_int("from-layer", 0, 0, layers - 1);
     RunOptions paper;
     apply_kept_layers(a, layers, paper.attention);

@@ -154,7 +154,6 @@ void vit_forward_from(ModelRun& r, const RunOptions& o, int from) {
 
 const ArchitectureRun kViTRun = {
     "layers",
-    [](const LoadedModel& m) { return m.vit->hp.depth; },
     [](const LoadedModel& m) { return m.vit->hp.num_heads; },
     [](const LoadedModel& m, const ModelInput& in) { return m.vit->hp.num_prefix_tokens() + patches(m, in); },
     vit_forward_from,
@@ -169,7 +168,6 @@ void swin_forward_from(ModelRun& r, const RunOptions& o, int from) {
 
 const ArchitectureRun kSwinRun = {
     "blocks",
-    [](const LoadedModel& m) { return m.swin->hp.total_blocks(); },
     [](const LoadedModel& m) { return *std::max_element(m.swin->hp.num_heads.begin(), m.swin->hp.num_heads.end()); },
     patches,
     swin_forward_from,
@@ -202,7 +200,7 @@ const ArchitectureRun& architecture_run(const LoadedModel& m) { return for_archi
 void run_forward(const Args& a, ModelRun& r) {
     const ArchitectureRun& arch = architecture_run(r.model);
     RunOptions o;
-    o.attention = attention_options(a, arch.attention_layers(r.model), arch.max_heads(r.model),
+    o.attention = attention_options(a, r.model.attention_layers(), arch.max_heads(r.model),
                                     arch.mask_key_tokens(r.model, r.input));
     o.swin = swin_options(a);
     arch.forward(r, o, 0);

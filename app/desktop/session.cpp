@@ -85,8 +85,7 @@ void Session::set_selection(const FigureSelection& selection) {
 
 void Session::decide_memory(MemoryChoice choice) {
     policy_.decide_memory(choice);
-    decision_announced_ = false;
-    schedule();
+    schedule();  // forgets the announcement: the decision is answered
 }
 
 void Session::schedule() {
