@@ -28,13 +28,13 @@ LabApp::LabApp(LabHost& host, const LabArgs& args) : host_(host), args_(args) {
 LabApp::~LabApp() = default;
 
 bool LabApp::initialize_gl(const GlProcLoader& loader, std::string& error) {
-    for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_})
+    for (LiveFigurePanel* p : panels())
         if (!p->initialize(loader, error)) return false;
     return true;
 }
 
 void LabApp::release_gl() {
-    for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}) p->release();
+    for (LiveFigurePanel* p : panels()) p->release();
 }
 
 FigureInputs LabApp::inputs() const { return figure_inputs(compute_.state()); }
@@ -227,7 +227,7 @@ void LabApp::layout(float fb_scale) {
 void LabApp::frame(float fb_scale, double frame_ms) {
     if (frames_ > 0) stats_.add(frame_ms, compute_.busy(), view_.sweeping || script_sweep_left_ > 0);
     ++frames_;
-    for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}) p->new_frame();
+    for (LiveFigurePanel* p : panels()) p->new_frame();
     take_decoded_image();
     const PolicyEvents ev = compute_.pump();
     idle_frames_ = compute_.idle() && !images_.busy() ? idle_frames_ + 1 : 0;
@@ -254,12 +254,12 @@ void LabApp::frame(float fb_scale, double frame_ms) {
 }
 
 void LabApp::before_render(int fb_height) {
-    for (LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}) p->present(fb_height);
+    for (LiveFigurePanel* p : panels()) p->present(fb_height);
 }
 
 bool LabApp::must_draw() const {
     if (!screenshot_requests_.empty() || (quit_ && !args_.screenshot.empty())) return true;
-    for (const LiveFigurePanel* p : {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_})
+    for (const LiveFigurePanel* p : panels())
         if (p->pictures_changed() || p->waiting()) return true;
     return false;
 }

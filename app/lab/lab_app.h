@@ -14,6 +14,7 @@
 #include "lab_state_json.h"
 #include "lab_view_state.h"
 
+#include <array>
 #include <imgui.h>
 
 #include <cstdint>
@@ -95,6 +96,10 @@ private:
     AsyncImageLoader images_;
     LabViewState view_;
     LiveFigurePanel image_panel_, heads_panel_, saturation_panel_, distance_panel_;
+    std::array<LiveFigurePanel*, 4> panels() { return {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_}; }
+    std::array<const LiveFigurePanel*, 4> panels() const {
+        return {&image_panel_, &heads_panel_, &saturation_panel_, &distance_panel_};
+    }
     PanelRenderBudget render_budget_;
     ImGuiFigureFonts fonts_;
     uint64_t revision_ = 1;
