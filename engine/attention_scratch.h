@@ -1,5 +1,6 @@
-// Where a layer whose attention is not kept writes its probabilities while they are in use: a small
-// buffer per thread instead of the trace's [H, N, N] map.
+// Where a block of attention probabilities is computed while it is in use: a small buffer per thread
+// that stays in cache, instead of the trace's [H, N, N] map (a kept block is streamed out to the map
+// afterwards, streaming_copy.h).
 #pragma once
 
 #include <cstddef>

@@ -4,6 +4,7 @@
 #include "attention_scratch.h"
 #include "forward_cancel.h"
 #include "patch_embedding.h"
+#include "streaming_copy.h"
 #include "thread_pool.h"
 
 #include <algorithm>
@@ -145,10 +146,9 @@ void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, co
         const float* q = qkv.data() + r0 * ld + h * dh;  // [N, dh], row stride ld
         keys_t.pack(q + C, dh, N, 1, ld);
         values.pack(q + 2 * C, N, dh, ld, 1);
+        // Computed in a cache-resident scratch, streamed out to the kept map at the end (as in ViT).
         const size_t map_offset = size_t(item) * N * N;
-        Eigen::Map<Matrix> P(setup.keep_attention ? bt.attn.data() + map_offset
-                                                  : attention_scratch(size_t(N) * N, map_offset),
-                             N, N);  // [N, N]
+        Eigen::Map<Matrix> P(attention_scratch(size_t(N) * N, map_offset), N, N);  // [N, N]
         gemm_packed(N, q, ld, keys_t, P.data(), N, {.alpha = hs.logit_scale});  // scale * Q K^T
         const unsigned char* kp = slot_pad.data() + r0;
         const unsigned char* ku = slot_user.data() + r0;
@@ -164,6 +164,7 @@ void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, co
             if (!softmax_row_inplace(P.row(i).data(), N)) masked_rows.fetch_add(1, std::memory_order_relaxed);
         if (hs.ablated) heads_out.block(r0, Eigen::Index(h) * dh, N, dh).setZero();
         else gemm_packed(N, P.data(), N, values, heads_out.data() + r0 * C + h * dh, C);  // P V
+        if (setup.keep_attention) copy_streaming(P.data(), size_t(N) * N, bt.attn.data() + map_offset);
     });
     bt.all_masked_rows = masked_rows.load();
 
