@@ -15,7 +15,9 @@
 //     of an item, or the caller itself only gets part of a core, or the helpers hardly get to run
 //     (under a fifth of their share of the items), twice within 100 ms, the machine is
 //     oversubscribed and the pool runs loops on the calling thread alone for a while (20 ms,
-//     doubling on each confirmed sign while retrying, up to a second), then tries its helpers again.
+//     doubling on each confirmed sign while retrying, up to a second), then tries its helpers again;
+//     meanwhile loops that take the caller 3 ms of CPU or more alone (as measured last time for the
+//     same loop body and item count) still use the helpers, whose share then outweighs a stall.
 // Results never depend on the thread count or the schedule: every item writes its own outputs, and
 // sums across items are integers.
 #pragma once

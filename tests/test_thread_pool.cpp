@@ -1,12 +1,15 @@
 // The engine's thread pool (engine/thread_pool.h): every item runs exactly once, on a valid slot,
 // nested loops stay on their thread, two callers at once both finish, helpers take part in a fixed
-// team, and a helper that stalls the caller sends the pool to the caller alone for a while.
+// team, and a helper that stalls the caller sends the pool to the caller alone for a while (except
+// for loops long enough to gain from a helper anyway).
 #include "thread_pool.h"
 
 #include <QtTest/QtTest>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -17,6 +20,18 @@ namespace {
 void busy_for(std::chrono::microseconds d) {
     const auto end = std::chrono::steady_clock::now() + d;
     while (std::chrono::steady_clock::now() < end) {
+    }
+}
+
+// Busy for `d` of this thread's CPU time (however long it is preempted meanwhile).
+void cpu_busy_for(std::chrono::microseconds d) {
+    auto cpu_ns = [] {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    };
+    const int64_t end = cpu_ns() + int64_t(d.count()) * 1000;
+    while (cpu_ns() < end) {
     }
 }
 
@@ -125,6 +140,14 @@ private slots:
             });
         QCOMPARE(helper_runs.load(), 0);
         QCOMPARE(engine_thread_stats().shared_loops, after_stall.shared_loops);
+        // A long loop (40 items of 100 us of CPU: 4 ms alone) runs alone the first time, which measures
+        // it; the second time the same loop uses the helpers, still inside the solo period (on a busy
+        // machine that shared loop may itself give a sign of load: a further solo period changes nothing).
+        auto long_loop = [] { parallel_for(40, [](int, int) { cpu_busy_for(std::chrono::microseconds(100)); }); };
+        long_loop();
+        QCOMPARE(engine_thread_stats().shared_loops, after_stall.shared_loops);
+        long_loop();
+        QCOMPARE(engine_thread_stats().shared_loops, after_stall.shared_loops + 1);
         // A fixed team ignores the signs: helpers are used at once.
         set_engine_thread_adaptation(false);
         reset_engine_thread_stats();
