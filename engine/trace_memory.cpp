@@ -18,12 +18,6 @@ int64_t packed_floats(int64_t rows, int64_t cols) {
     return (cols + w - 1) / w * w * rows;
 }
 
-bool any_layer_dropped(const AttentionOptions& o, int layers) {
-    for (int l = 0; l < layers; ++l)
-        if (!o.keeps_layer(l)) return true;
-    return false;
-}
-
 template <typename Buffer>
 int64_t bytes_of(const Buffer& b) {
     return int64_t(b.size()) * int64_t(sizeof(typename Buffer::value_type));
@@ -49,8 +43,7 @@ TraceMemory estimate_trace_bytes(const ViTModel& model, int image_height, int im
                            + N * 3 * D + hidden + G * D     // qkv, hidden, patches
                            + H * (packed_floats(dh, N) + packed_floats(N, dh));  // K^T and V per head
     m.scratch = floats * kFloat;
-    if (any_layer_dropped(o, hp.depth))
-        m.thread_scratch = int64_t(std::max(threads, 1)) * (std::min(kViTRowBlock, N) * N + kAlignFloats) * kFloat;
+    m.thread_scratch = int64_t(std::max(threads, 1)) * (std::min(kViTRowBlock, N) * N + kAlignFloats) * kFloat;
     return m;
 }
 
@@ -93,8 +86,7 @@ TraceMemory estimate_trace_bytes(const SwinModel& model, int image_height, int i
     }
     m.layer_inputs += int64_t(h) * w * hp.num_features() * kFloat;  // the output
     m.scratch = (peak_scratch + G * hp.embed_dim + G * hp.in_chans * P * P) * kFloat;  // + patches, patch rows
-    if (any_layer_dropped(o, gb))
-        m.thread_scratch = int64_t(std::max(threads, 1)) * (largest_window * largest_window + kAlignFloats) * kFloat;
+    m.thread_scratch = int64_t(std::max(threads, 1)) * (largest_window * largest_window + kAlignFloats) * kFloat;
     return m;
 }
 

@@ -16,7 +16,7 @@ struct TraceMemory {
     int64_t layer_inputs = 0;    // the hidden state entering every layer, and the output
     int64_t window_terms = 0;    // Swin: relative position bias, shift mask and region map of each block
     int64_t scratch = 0;         // the trace's working buffers (Swin: as large as the first stage needs)
-    int64_t thread_scratch = 0;  // per thread, for the layers not kept (estimate only: not in the trace)
+    int64_t thread_scratch = 0;  // per thread, where attention blocks are computed (estimate only: not in the trace)
 
     int64_t total() const { return attention + logits + layer_inputs + window_terms + scratch + thread_scratch; }
 };
