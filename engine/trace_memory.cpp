@@ -40,7 +40,7 @@ TraceMemory estimate_trace_bytes(const ViTModel& model, int image_height, int im
     m.layer_inputs = (int64_t(hp.depth) + 1) * N * D * kFloat;  // + output
     const int64_t hidden = std::max(N * hp.mlp_hidden, G * hp.in_chans * P * P);  // also holds the patch rows
     const int64_t floats = N * D * (hp.layer_scale ? 4 : 3)  // x, xn, heads (+ tmp with LayerScale)
-                           + N * 3 * D + hidden + G * D     // qkv, hidden, patches
+                           + N * 4 * D + hidden + G * D     // qkv, queries, hidden, patches
                            + H * (packed_floats(dh, N) + packed_floats(N, dh));  // K^T and V per head
     m.scratch = floats * kFloat;
     m.thread_scratch = int64_t(std::max(threads, 1)) * (std::min(kViTRowBlock, N) * N + kAlignFloats) * kFloat;
@@ -100,7 +100,7 @@ TraceMemory measured_trace_bytes(const ViTTrace& t) {
     m.layer_inputs += bytes_of(t.output);
     const ViTTrace::Scratch& s = t.scratch;
     m.scratch = bytes_of(s.x) + bytes_of(s.xn) + bytes_of(s.qkv) + bytes_of(s.heads) + bytes_of(s.tmp) +
-                bytes_of(s.hidden) + bytes_of(s.patches);
+                bytes_of(s.hidden) + bytes_of(s.patches) + bytes_of(s.queries);
     for (size_t h = 0; h < s.keys_t.size(); ++h)
         m.scratch += (packed_floats(s.keys_t[h].rows(), s.keys_t[h].cols()) +
                       packed_floats(s.values[h].rows(), s.values[h].cols())) * kFloat;

@@ -64,14 +64,18 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
                        Matrix& heads_out, ViTTrace::Scratch& sc, ViTLayerTrace& lt) {
     const int N = int(xn.rows()), D = hp.embed_dim, H = hp.num_heads, dh = hp.head_dim();
     linear_forward(blk.qkv, xn, qkv);  // [N, 3D]: q | k | v, each [N, H*dh]
-    // Each head's K^T and V packed once for the kernel, then shared by all its row blocks.
+    // Each head's K^T and V packed once for the kernel, then shared by all its row blocks; its Q
+    // copied to contiguous rows, so that a tile's 12 query rows are 3 KB in a row instead of 12
+    // lines 9 KB apart (the products read them from L3: ~20% faster contiguous).
     sc.keys_t.resize(size_t(H));
     sc.values.resize(size_t(H));
+    sc.queries.resize(Eigen::Index(H) * N, dh);  // head h: rows [h N, (h + 1) N)
     const std::ptrdiff_t ld = qkv.cols();
-    parallel_for(2 * H, [&](int item, int) {
-        const int h = item / 2;
-        if (item % 2 == 0) sc.keys_t[size_t(h)].pack(qkv.data() + D + h * dh, dh, N, 1, ld);  // K^T [dh, N]
-        else sc.values[size_t(h)].pack(qkv.data() + 2 * D + h * dh, N, dh, ld, 1);            // V [N, dh]
+    parallel_for(3 * H, [&](int item, int) {
+        const int h = item / 3;
+        if (item % 3 == 0) sc.keys_t[size_t(h)].pack(qkv.data() + D + h * dh, dh, N, 1, ld);  // K^T [dh, N]
+        else if (item % 3 == 1) sc.values[size_t(h)].pack(qkv.data() + 2 * D + h * dh, N, dh, ld, 1);  // V [N, dh]
+        else sc.queries.middleRows(Eigen::Index(h) * N, N) = qkv.block(0, Eigen::Index(h) * dh, N, dh);  // Q [N, dh]
     });
     heads_out.resize(N, D);
     if (setup.keep_attention) lt.attn.resize(size_t(H) * N * N);
@@ -97,14 +101,14 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
         const int r0 = (item % row_blocks) * kRowBlock;
         const int rows = std::min(kRowBlock, N - r0);
         const HeadAttentionSetup& hs = setup.heads[size_t(h)];
-        const float* q = qkv.data() + r0 * ld + h * dh;                     // [rows, dh], row stride ld
+        const float* q = sc.queries.data() + (Eigen::Index(h) * N + r0) * dh;  // [rows, dh]
         // The block is computed in a cache-resident scratch and, when kept, streamed out to the map
         // at the end: written in place, every store to the 1.9 MB map of a layer missed cache and
         // waited for the line to be read first (the query-key product ran at 30% of peak).
         const size_t map_offset = (size_t(h) * N + r0) * N;
         float* probs = attention_scratch(size_t(rows) * N, map_offset);
         Eigen::Map<Matrix> P(probs, rows, N);                              // [rows, N]
-        gemm_packed(rows, q, ld, sc.keys_t[size_t(h)], probs, N, {.alpha = hs.logit_scale});  // scale * Q K^T
+        gemm_packed(rows, q, dh, sc.keys_t[size_t(h)], probs, N, {.alpha = hs.logit_scale});  // scale * Q K^T
         const bool row_masks = any_padding || (hs.user_mask && !setup.masked_keys.empty()) || hs.causal;
         if (row_masks)
             for (int i = 0; i < rows; ++i) {

@@ -42,6 +42,7 @@ struct ViTTrace {
     struct Scratch {
         Matrix x, xn, qkv, heads, tmp, hidden, patches;
         std::vector<PackedMatrix> keys_t, values;  // per head: K^T [dh, N] and V [N, dh], packed
+        Matrix queries;                            // [H N, dh]: head h's Q in rows [h N, (h + 1) N)
     } scratch;
 
     int all_masked_rows() const;
