@@ -5,9 +5,12 @@
                                       [--no-torch]
 
 --load N[,N...]: measure with N busy co-runner processes (shell busy loops, one core each when the
-machine has fewer than N idle cores) started before the rounds of that level and stopped after them
+machine has fewer than N idle cores) started before each round of that level and stopped after it
 by the harness itself, each bounded by --load-timeout seconds even if the harness dies; 0 is a
-quiet machine. One table holds every level, so loaded and quiet figures come from one run.
+quiet machine. One table holds every level, so loaded and quiet figures come from one run. Within a
+round every thread count runs (vitscope's 2 threads and its 1 thread are compared on the same
+placement of the co-runners: whether the scheduler puts one beside our thread changes a loaded
+figure by up to 2x and holds for minutes).
 
 Needs: build/app/cli/vitscope-cli (tools/build.sh), Debian's python3-torch + python3-torchvision,
 libopenblas0-openmp, node + npm. First run: `npm install --ignore-scripts` in bench/ (the package's
@@ -63,29 +66,41 @@ def cpu_model():
     return platform.processor()
 
 
-def measure(models, thread_counts, rounds, runs, load, results, checks, with_torch=True):
-    """Every engine on every model, alternating, `rounds` times; medians into results[(m, t, engine, load)]."""
+def measure(models, thread_counts, rounds, runs, load, results, checks, with_torch=True, load_timeout=3600):
+    """Every engine on every model at every thread count, alternating, `rounds` times; medians into
+    results[(m, t, engine, load)]. Thread counts alternate within a round: under load the scheduler's
+    placement of the co-runners (sharing a core with ours or not) changes over minutes, so measuring
+    all of one thread count first and then the other compared different machines. The co-runners
+    start afresh every round, so that the rounds sample the placements too."""
     torch_env = dict(os.environ, LD_LIBRARY_PATH=OPENBLAS_OMP)
+    for rnd in range(rounds):
+        co_runners = start_load(load, load_timeout)
+        try:
+            measure_round(models, thread_counts, runs, load, results, checks, with_torch, torch_env)
+        finally:
+            stop_load(co_runners)
+        print("load %d round %d/%d done" % (load, rnd + 1, rounds), file=sys.stderr)
+
+
+def measure_round(models, thread_counts, runs, load, results, checks, with_torch, torch_env):
     for threads in thread_counts:
         env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-        for rnd in range(rounds):
-            for m in models:
-                out = run([CLI, "bench", os.path.join(WORK, m + ".safetensors"), "--threads", str(threads), "--runs",
-                           str(runs)], env)
-                ms = float(re.search(r"median:\s+([\d.]+) ms", out).group(1))
-                results.setdefault((m, threads, "vitscope", load), []).append(ms)
-                o = json.loads(run(["node", os.path.join(HERE, "ort_bench.mjs"), os.path.join(WORK, m + ".onnx"),
-                                    os.path.join(WORK, m + ".check.json"), str(threads), str(runs)], env))
-                results.setdefault((m, threads, "ort", load), []).append(o["median_ms"])
-                checks[m] = (o["max_abs_diff"], o["version"])
-                if not with_torch:
-                    continue
-                t = json.loads(run(["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"),
-                                    os.path.join(WORK, m + ".pt"), str(threads), str(runs)],
-                                   dict(torch_env, OMP_NUM_THREADS=str(threads))))
-                results.setdefault((m, threads, "torch", load), []).append(t["median_ms"])
-                checks["torch_blas"] = t["blas"]
-            print("load %d threads %d round %d/%d done" % (load, threads, rnd + 1, rounds), file=sys.stderr)
+        for m in models:
+            out = run([CLI, "bench", os.path.join(WORK, m + ".safetensors"), "--threads", str(threads), "--runs",
+                       str(runs)], env)
+            ms = float(re.search(r"median:\s+([\d.]+) ms", out).group(1))
+            results.setdefault((m, threads, "vitscope", load), []).append(ms)
+            o = json.loads(run(["node", os.path.join(HERE, "ort_bench.mjs"), os.path.join(WORK, m + ".onnx"),
+                                os.path.join(WORK, m + ".check.json"), str(threads), str(runs)], env))
+            results.setdefault((m, threads, "ort", load), []).append(o["median_ms"])
+            checks[m] = (o["max_abs_diff"], o["version"])
+            if not with_torch:
+                continue
+            t = json.loads(run(["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"),
+                                os.path.join(WORK, m + ".pt"), str(threads), str(runs)],
+                               dict(torch_env, OMP_NUM_THREADS=str(threads))))
+            results.setdefault((m, threads, "torch", load), []).append(t["median_ms"])
+            checks["torch_blas"] = t["blas"]
 
 
 def main():
@@ -111,12 +126,8 @@ def main():
     results = {}  # (model, threads, engine, load) -> [medians]
     checks = {}
     for load in loads:
-        co_runners = start_load(load, args.load_timeout)
-        try:
-            measure(models, [int(t) for t in args.threads.split(",")], args.rounds, args.runs, load, results, checks,
-                    not args.no_torch)
-        finally:
-            stop_load(co_runners)
+        measure(models, [int(t) for t in args.threads.split(",")], args.rounds, args.runs, load, results, checks,
+                not args.no_torch, args.load_timeout)
 
     print("date: %s" % datetime.date.today().isoformat())
     print("cpu: %s, %d cores" % (cpu_model(), os.cpu_count()))
