@@ -148,6 +148,23 @@ private slots:
         QCOMPARE(engine_thread_stats().shared_loops, after_stall.shared_loops);
         long_loop();
         QCOMPARE(engine_thread_stats().shared_loops, after_stall.shared_loops + 1);
+        // Once a solo period is over (a trivial loop is shared again), the load is known: the very
+        // first sign after it starts the next period, twice as long (20, 40, 80, 160 ms ...), without
+        // waiting for a second sign, however long the period was (after 160 ms alone the last sign
+        // is long past).
+        auto signs_until_next_period = [&] {
+            for (int attempt = 0; attempt < 400; ++attempt) {
+                const int64_t shared = engine_thread_stats().shared_loops;
+                parallel_for(100, [](int, int) {});
+                if (engine_thread_stats().shared_loops > shared) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            const EngineThreadStats before = engine_thread_stats();
+            for (int attempt = 0; attempt < 50 && engine_thread_stats().solo_periods == before.solo_periods; ++attempt)
+                stalling_loop();
+            return engine_thread_stats().load_signs - before.load_signs;
+        };
+        for (int period = 0; period < 4; ++period) QCOMPARE(signs_until_next_period(), int64_t(1));
         // A fixed team ignores the signs: helpers are used at once.
         set_engine_thread_adaptation(false);
         reset_engine_thread_stats();
