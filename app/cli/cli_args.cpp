@@ -117,7 +117,8 @@ std::string usage_text(const std::string& command) {
         "                              (a 896 px ViT keeps ~0.27 GB per layer of 6 heads)\n"
         "  --threads N                 engine threads (default: OMP_NUM_THREADS, else all cores); the\n"
         "                              engine runs on the calling thread alone for a while when the\n"
-        "                              machine is oversubscribed (helpers preempted mid-loop)\n"
+        "                              machine is oversubscribed (helpers preempted mid-loop), except\n"
+        "                              loops that take it 3 ms of CPU or more (ViT-B's products)\n"
         "  --fixed-threads             always use all N threads (no adaptation to load)\n"
         "Swin only:\n"
         "  --no-shift                  no cyclic shift in odd blocks (plain W-MSA everywhere)\n"
@@ -185,7 +186,8 @@ std::string usage_text(const std::string& command) {
                "The schedule line tells how the engine's threads shared the work: loops run with\n"
                "helper threads, loops run on the calling thread alone (in how many periods, after how\n"
                "many signs of load: a helper preempted mid-loop, the caller getting under 80% of a\n"
-               "core, helpers that hardly run), the time spent waiting for helpers.\n"
+               "core, helpers that hardly run; loops of 3 ms of CPU or more still share meanwhile), the\n"
+               "time spent waiting for helpers.\n"
                "--fixed-threads turns that adaptation off.\n";
     const std::string draw_options =
         "\nWithout MODEL, the embedded default ViT. Layers count from 0 (Swin: blocks of all stages in\n"
