@@ -4,8 +4,8 @@
 #include <array>
 #include <atomic>
 #include <cassert>
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
