@@ -17,7 +17,11 @@
 //     oversubscribed and the pool runs loops on the calling thread alone for a while (20 ms,
 //     doubling on each confirmed sign while retrying, up to a second), then tries its helpers again;
 //     meanwhile loops that take the caller 3 ms of CPU or more alone (as measured last time for the
-//     same loop body and item count) still use the helpers, whose share then outweighs a stall.
+//     same loop body and item count) still use the helpers, whose share then outweighs a stall;
+//   - on Linux it also looks (every 20 ms, /proc/loadavg) whether other runnable tasks already fill
+//     every processor, and then runs loops alone without waking its helpers at all (the same long
+//     loops excepted): woken helpers only queue behind those tasks, and their wake-ups let the
+//     scheduler move a co-runner onto the caller's core.
 // Results never depend on the thread count or the schedule: every item writes its own outputs, and
 // sums across items are integers.
 #pragma once
@@ -35,6 +39,10 @@ int engine_threads();
 // (a fixed team: for benchmarks that compare schedules, and tests).
 void set_engine_thread_adaptation(bool adaptive);
 bool engine_thread_adaptation();
+
+// Whether the adaptive pool looks at the machine's runnable tasks (the default; tests of the other
+// signs of load turn it off, so that a busy test machine does not keep their loops alone).
+void set_engine_machine_check(bool on);
 
 // The scheduling priority (Linux nice value, 0..19) of the pool's helper threads, for front ends
 // that keep their UI thread ahead of the engine. The calling thread's own priority is the caller's.
@@ -66,6 +74,7 @@ struct EngineThreadStats {
     int64_t load_signs = 0;     // stalls, and 5 ms windows where the caller got under 80% of a core or
                                 // the helpers did under a fifth of their share of the items
     int64_t solo_periods = 0;   // times the pool switched to the caller alone
+    int64_t full_machine_loops = 0;  // loops run alone because other tasks filled every processor
     double stall_ms = 0;        // time callers spent waiting for helpers after their own last item
 };
 EngineThreadStats engine_thread_stats();

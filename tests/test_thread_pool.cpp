@@ -1,7 +1,8 @@
 // The engine's thread pool (engine/thread_pool.h): every item runs exactly once, on a valid slot,
 // nested loops stay on their thread, two callers at once both finish, helpers take part in a fixed
 // team, and a helper that stalls the caller sends the pool to the caller alone for a while (except
-// for loops long enough to gain from a helper anyway).
+// for loops long enough to gain from a helper anyway), and other tasks filling every processor keep
+// loops on the caller alone.
 #include "thread_pool.h"
 
 #include <QtTest/QtTest>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -43,6 +45,48 @@ private slots:
     void init() {
         set_engine_threads(2);
         set_engine_thread_adaptation(true);
+        set_engine_machine_check(false);  // a busy test machine must not keep these tests' loops alone
+    }
+
+    void a_machine_full_of_other_tasks_keeps_loops_alone() {
+#if defined(__linux__)
+        const int processors = int(std::thread::hardware_concurrency());
+        if (processors < 1) QSKIP("the number of processors is unknown");
+        set_engine_machine_check(true);
+        reset_engine_thread_stats();
+        // As many spinning threads as processors (not the pool's: they count as other tasks).
+        std::atomic<bool> stop{false};
+        std::vector<std::thread> spinners;
+        for (int i = 0; i < processors; ++i)
+            spinners.emplace_back([&stop] {
+                while (!stop.load(std::memory_order_relaxed)) {
+                }
+            });
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::atomic<int> helper_runs{0};
+        parallel_for(100, [&](int, int slot) {
+            if (slot != 0) helper_runs.fetch_add(1);
+        });
+        stop.store(true);
+        for (std::thread& t : spinners) t.join();
+        const EngineThreadStats full = engine_thread_stats();
+        QCOMPARE(helper_runs.load(), 0);
+        QCOMPARE(full.shared_loops, int64_t(0));
+        QCOMPARE(full.full_machine_loops, int64_t(1));
+        // Without them (and with nothing else busy: /proc/loadavg counts the caller alone), the pool
+        // shares again once its 20 ms-old look is renewed.
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        std::ifstream loadavg("/proc/loadavg");
+        double a = 0, b = 0, c = 0;
+        char slash = 0;
+        int running = 0;
+        loadavg >> a >> b >> c >> running >> slash;
+        parallel_for(100, [](int, int) {});
+        if (running - 1 < processors) QCOMPARE(engine_thread_stats().shared_loops, int64_t(1));
+        set_engine_machine_check(false);
+#else
+        QSKIP("the machine check reads /proc/loadavg (Linux)");
+#endif
     }
 
     void every_item_runs_once_on_a_valid_slot() {
