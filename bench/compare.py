@@ -7,10 +7,10 @@
 --load N[,N...]: measure with N busy co-runner processes (shell busy loops, one core each when the
 machine has fewer than N idle cores) started before each round of that level and stopped after it
 by the harness itself, each bounded by --load-timeout seconds even if the harness dies; 0 is a
-quiet machine. One table holds every level, so loaded and quiet figures come from one run. Within a
-round every thread count runs (vitscope's 2 threads and its 1 thread are compared on the same
-placement of the co-runners: whether the scheduler puts one beside our thread changes a loaded
-figure by up to 2x and holds for minutes).
+quiet machine. One table holds every level, so loaded and quiet figures come from one run. Every
+round runs every (thread count, model, engine) once, in a shuffled order of its own: whether the
+scheduler puts a co-runner beside our thread changes a loaded figure by up to 2x, and that
+placement drifts as a round goes on, so no run may always come first.
 
 Needs: build/app/cli/vitscope-cli (tools/build.sh), Debian's python3-torch + python3-torchvision,
 libopenblas0-openmp, node + npm. First run: `npm install --ignore-scripts` in bench/ (the package's
@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import re
 import statistics
 import subprocess
@@ -67,40 +68,47 @@ def cpu_model():
 
 
 def measure(models, thread_counts, rounds, runs, load, results, checks, with_torch=True, load_timeout=3600):
-    """Every engine on every model at every thread count, alternating, `rounds` times; medians into
-    results[(m, t, engine, load)]. Thread counts alternate within a round: under load the scheduler's
-    placement of the co-runners (sharing a core with ours or not) changes over minutes, so measuring
-    all of one thread count first and then the other compared different machines. The co-runners
-    start afresh every round, so that the rounds sample the placements too."""
+    """Every engine on every model at every thread count, `rounds` times; medians into
+    results[(m, t, engine, load)]. Under load, where the scheduler has put the co-runners (beside our
+    caller or on the other core) decides a figure (up to 2x), and that placement changes as a round
+    goes on, so: the co-runners start afresh every round and settle for 2 s, and every round runs its
+    (thread count, model, engine) runs in its own shuffled order, the same for every load level.
+    (The first version ran all of 2 threads, then all of 1, vitscope always before ONNX Runtime: it
+    compared different placements.)"""
     torch_env = dict(os.environ, LD_LIBRARY_PATH=OPENBLAS_OMP)
+    engines = ["vitscope", "ort"] + (["torch"] if with_torch else [])
     for rnd in range(rounds):
+        jobs = [(t, m, e) for t in thread_counts for m in models for e in engines]
+        random.Random(rnd).shuffle(jobs)
         co_runners = start_load(load, load_timeout)
         try:
-            measure_round(models, thread_counts, runs, load, results, checks, with_torch, torch_env)
+            if load:
+                time.sleep(2)
+            for threads, m, engine in jobs:
+                measure_one(m, threads, engine, runs, load, results, checks, torch_env)
         finally:
             stop_load(co_runners)
         print("load %d round %d/%d done" % (load, rnd + 1, rounds), file=sys.stderr)
 
 
-def measure_round(models, thread_counts, runs, load, results, checks, with_torch, torch_env):
-    for threads in thread_counts:
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-        for m in models:
-            out = run([CLI, "bench", os.path.join(WORK, m + ".safetensors"), "--threads", str(threads), "--runs",
-                       str(runs)], env)
-            ms = float(re.search(r"median:\s+([\d.]+) ms", out).group(1))
-            results.setdefault((m, threads, "vitscope", load), []).append(ms)
-            o = json.loads(run(["node", os.path.join(HERE, "ort_bench.mjs"), os.path.join(WORK, m + ".onnx"),
-                                os.path.join(WORK, m + ".check.json"), str(threads), str(runs)], env))
-            results.setdefault((m, threads, "ort", load), []).append(o["median_ms"])
-            checks[m] = (o["max_abs_diff"], o["version"])
-            if not with_torch:
-                continue
-            t = json.loads(run(["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"),
-                                os.path.join(WORK, m + ".pt"), str(threads), str(runs)],
-                               dict(torch_env, OMP_NUM_THREADS=str(threads))))
-            results.setdefault((m, threads, "torch", load), []).append(t["median_ms"])
-            checks["torch_blas"] = t["blas"]
+def measure_one(m, threads, engine, runs, load, results, checks, torch_env):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    if engine == "vitscope":
+        out = run([CLI, "bench", os.path.join(WORK, m + ".safetensors"), "--threads", str(threads), "--runs",
+                   str(runs)], env)
+        ms = float(re.search(r"median:\s+([\d.]+) ms", out).group(1))
+        results.setdefault((m, threads, "vitscope", load), []).append(ms)
+    elif engine == "ort":
+        o = json.loads(run(["node", os.path.join(HERE, "ort_bench.mjs"), os.path.join(WORK, m + ".onnx"),
+                            os.path.join(WORK, m + ".check.json"), str(threads), str(runs)], env))
+        results.setdefault((m, threads, "ort", load), []).append(o["median_ms"])
+        checks[m] = (o["max_abs_diff"], o["version"])
+    else:
+        t = json.loads(run(["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"),
+                            os.path.join(WORK, m + ".pt"), str(threads), str(runs)],
+                           dict(torch_env, OMP_NUM_THREADS=str(threads))))
+        results.setdefault((m, threads, "torch", load), []).append(t["median_ms"])
+        checks["torch_blas"] = t["blas"]
 
 
 def main():
