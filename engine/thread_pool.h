@@ -19,8 +19,8 @@
 //     meanwhile loops that take the caller 3 ms of CPU or more alone (as measured last time for the
 //     same loop body and item count) still use the helpers, whose share then outweighs a stall;
 //   - on Linux it also looks (every 20 ms, /proc/loadavg) whether other runnable tasks already fill
-//     every processor, and then runs loops alone without waking its helpers at all (the same long
-//     loops excepted): woken helpers only queue behind those tasks, and their wake-ups let the
+//     every processor, and then runs every loop alone without waking its helpers at all, as a
+//     single thread would: woken helpers only queue behind those tasks, and their wake-ups let the
 //     scheduler move a co-runner onto the caller's core.
 // Results never depend on the thread count or the schedule: every item writes its own outputs, and
 // sums across items are integers.

@@ -117,9 +117,9 @@ std::string usage_text(const std::string& command) {
         "                              (a 896 px ViT keeps ~0.27 GB per layer of 6 heads)\n"
         "  --threads N                 engine threads (default: OMP_NUM_THREADS, else all cores); the\n"
         "                              engine runs on the calling thread alone for a while when the\n"
-        "                              machine is oversubscribed (helpers preempted mid-loop, or other\n"
-        "                              tasks filling every core), except loops that take it 3 ms of\n"
-        "                              CPU or more (ViT-B's products)\n"
+        "                              machine is oversubscribed (helpers preempted mid-loop: loops\n"
+        "                              of 3 ms of CPU or more still share), and always while other\n"
+        "                              tasks fill every core\n"
         "  --fixed-threads             always use all N threads (no adaptation to load)\n"
         "Swin only:\n"
         "  --no-shift                  no cyclic shift in odd blocks (plain W-MSA everywhere)\n"
@@ -188,7 +188,8 @@ std::string usage_text(const std::string& command) {
                "helper threads, loops run on the calling thread alone (how many while other tasks\n"
                "filled every core; in how many periods, after how many signs of load: a helper\n"
                "preempted mid-loop, the caller getting under 80% of a core, helpers that hardly run;\n"
-               "loops of 3 ms of CPU or more still share meanwhile), the time spent waiting for helpers.\n"
+               "loops of 3 ms of CPU or more still share in those periods), the time spent waiting for\n"
+               "helpers.\n"
                "--fixed-threads turns that adaptation off.\n";
     const std::string draw_options =
         "\nWithout MODEL, the embedded default ViT. Layers count from 0 (Swin: blocks of all stages in\n"
