@@ -113,10 +113,12 @@ constexpr int64_t kConfirmNs = 100'000'000;         // two signs this close toge
 constexpr int64_t kFirstSoloNs = 20'000'000;        // caller alone this long after the first sign of load
 constexpr int64_t kMaxSoloNs = 1'000'000'000;       // ... doubling on each sign seen while retrying
 constexpr int64_t kCalmNs = 500'000'000;            // no sign this long: the next sign starts again at kFirstSoloNs
-// A loop that takes the caller this much CPU time alone still uses the helpers while the pool runs
-// alone: a helper given half a core saves more than a stall (a scheduler slice) costs. Measured beside
-// two busy co-runners on 2 cores, ViT-B (products of 4-6 ms) took 290-340 ms per pass running alone and
-// 216-230 ms with its long loops shared (3 of 4 rounds); DeiT-Tiny/Small's loops are all under 1.5 ms.
+// A loop that takes the caller this much CPU time alone still uses the helpers during a solo period
+// (one started by signs of load on a machine that still has room; a full one keeps every loop
+// alone, see machine_full): a helper given half a core saves more than a stall (a scheduler slice)
+// costs. Measured before the machine check, beside two busy co-runners on 2 cores, ViT-B (products
+// of 4-6 ms) took 290-340 ms per pass running alone and 216-230 ms with its long loops shared (3 of 4
+// rounds); DeiT-Tiny/Small's loops are all under 1.5 ms.
 constexpr int64_t kLongLoopNs = 3'000'000;
 constexpr int64_t kFullCheckNs = 20'000'000;        // how often the pool looks whether other tasks fill the machine
 
@@ -146,7 +148,7 @@ public:
         solo_until_ = 0;
         solo_length_ = kFirstSoloNs;
         last_sign_ = -kCalmNs;  // signs seen before do not count
-        full_checked_ = INT64_MIN / 2;
+        forget_machine_look();
         window_wall_ = window_cpu_ = window_items_ = window_helper_items_ = 0;
     }
     bool adaptive() {
@@ -157,8 +159,7 @@ public:
     void set_machine_check(bool on) {
         std::lock_guard<std::mutex> lock(loop_mutex_);
         machine_check_ = on;
-        full_checked_ = INT64_MIN / 2;
-        full_ = false;
+        forget_machine_look();
     }
 
     void set_helper_nice(int nice) {
@@ -228,6 +229,10 @@ private:
     // a single-threaded process mostly kept a core to itself while ours, whose helpers woke, mostly
     // ended up sharing the caller's core with a co-runner (DeiT-Tiny, medians of 12 rounds: 35 ms
     // per pass against 19.5 on 1 thread; with this check 19.3).
+    void forget_machine_look() {  // the next loop looks again
+        full_checked_ = INT64_MIN / 2;
+        full_ = false;
+    }
     bool machine_full(int64_t now) {
         if (!machine_check_) return false;
         if (now - full_checked_ < kFullCheckNs) return full_;

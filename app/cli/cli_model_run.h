@@ -50,8 +50,8 @@ struct RunOptions {
 // What the commands need to know to run one architecture, as data and small functions: run_forward,
 // bench and the option checks are written once over it, so another architecture is another entry.
 struct ArchitectureRun {
-    const char* layer_unit;  // what its attention layers are called: "layers", "blocks"
-                             // (how many: LoadedModel::attention_layers())
+    const char* layer_unit;  // what its attention layers are called, "layers" or "blocks" (how many:
+                             // LoadedModel::attention_layers())
     int (*max_heads)(const LoadedModel&);         // the most heads of any layer
     // The tokens --mask-keys may name for this input: ViT prefix tokens + patches; Swin stage-0 patches.
     int (*mask_key_tokens)(const LoadedModel&, const ModelInput&);
