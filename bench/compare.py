@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """vitscope vs ONNX Runtime vs PyTorch, same weights, same CPU, alternating engines over rounds.
 
-    /usr/bin/python3 bench/compare.py [--threads 2,1] [--rounds 5] [--runs 20] [--models ...] [--load 0,1,2]
-                                      [--no-torch]
+    /usr/bin/python3 bench/compare.py [--threads 2,1] [--rounds 5] [--runs 20] [--models ...]
+                                      [--load 0,1,2,mix] [--no-torch]
 
 --load N[,N...]: measure with N busy co-runner processes (shell busy loops, one core each when the
 machine has fewer than N idle cores) started before each round of that level and stopped after it
 by the harness itself, each bounded by --load-timeout seconds even if the harness dies; 0 is a
-quiet machine. One table holds every level, so loaded and quiet figures come from one run. Every
+quiet machine; `mix` is a heavier, burstier load: a compile loop (g++ over four engine sources,
+a new compiler process every second or so) and a GUI app redrawing all the time (glxgears on
+Xvfb, drawn by Mesa's llvmpipe: needs xvfb and mesa-utils). One table holds every level, so loaded
+and quiet figures come from one run. The last column gives vitscope against its own 1 thread as
+the ratio of the medians and, since the rounds under load differ by up to 2x, as the median and
+range of the ratios within each round. Every
 round runs every (thread count, model, engine) once, in a shuffled order of its own: whether the
 scheduler puts a co-runner beside our thread changes a loaded figure by up to 2x, and that
 placement drifts as a round goes on, so no run may always come first.
@@ -26,6 +31,7 @@ import os
 import platform
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,16 +51,36 @@ def run(cmd, env=None):
     return r.stdout
 
 
-def start_load(n, timeout_s):
-    """n busy co-runners (bounded in time by coreutils' timeout), already spinning when this returns."""
-    procs = [subprocess.Popen(["timeout", str(timeout_s), "sh", "-c", "while :; do :; done"]) for _ in range(n)]
-    time.sleep(0.5 if n else 0)
+# The "mix" load: what a lecturer's laptop runs beside us, a build and a GUI app redrawing all the
+# time. The build compiles four of the engine's own sources over and over (a new g++ process every
+# second or so, as make runs them); the GUI app is glxgears on a virtual X server, drawn by Mesa's
+# software renderer (llvmpipe, which starts a render thread per core).
+COMPILE_LOOP = ("cd %s && while :; do for f in json safetensors thread_pool model_loader; do "
+                "g++ -std=c++20 -O2 -I engine -c engine/$f.cpp -o /dev/null; done; done" % REPO)
+GUI_APP = "xvfb-run -a glxgears"
+
+
+def load_label(load):
+    return "compile + GUI" if load == "mix" else str(load)
+
+
+def start_load(load, timeout_s):
+    """The co-runners of one load level, each bounded in time by coreutils' timeout and in a process
+    group of its own (stop_load ends the whole group): `load` busy shell loops, or "mix" (a compile
+    loop and a GUI app). Already running when this returns."""
+    commands = [COMPILE_LOOP, GUI_APP] if load == "mix" else ["while :; do :; done"] * load
+    procs = [subprocess.Popen(["timeout", str(timeout_s), "sh", "-c", c], start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for c in commands]
+    time.sleep(0.5 if commands else 0)
     return procs
 
 
 def stop_load(procs):
     for p in procs:
-        p.terminate()
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
     for p in procs:
         p.wait()
 
@@ -82,13 +108,13 @@ def measure(models, thread_counts, rounds, runs, load, results, checks, with_tor
         random.Random(rnd).shuffle(jobs)
         co_runners = start_load(load, load_timeout)
         try:
-            if load:
+            if load != 0:
                 time.sleep(2)
             for threads, m, engine in jobs:
                 measure_one(m, threads, engine, runs, load, results, checks, torch_env)
         finally:
             stop_load(co_runners)
-        print("load %d round %d/%d done" % (load, rnd + 1, rounds), file=sys.stderr)
+        print("load %s round %d/%d done" % (load_label(load), rnd + 1, rounds), file=sys.stderr)
 
 
 def measure_one(m, threads, engine, runs, load, results, checks, torch_env):
@@ -111,18 +137,30 @@ def measure_one(m, threads, engine, runs, load, results, checks, torch_env):
         checks["torch_blas"] = t["blas"]
 
 
+def own_thread_ratio(results, m, threads, load):
+    """vitscope at `threads` against its own 1 thread: the ratio of the medians, then the median and
+    the range of the ratios within each round (both runs of a round share that round's co-runners;
+    under load the rounds differ by up to 2x, so the range says how far one cell can be trusted)."""
+    many = results[(m, threads, "vitscope", load)]
+    one = results[(m, 1, "vitscope", load)]
+    per_round = sorted(a / b for a, b in zip(many, one))
+    return "%.2fx (rounds: median %.2fx, %.2f-%.2f)" % (statistics.median(many) / statistics.median(one),
+                                                          statistics.median(per_round), per_round[0], per_round[-1])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", default="2,1")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--models", default="deit_tiny,deit_small,vit_base,swin_t")
-    ap.add_argument("--load", default="0", help="co-runner counts, e.g. 0,1,2")
+    ap.add_argument("--load", default="0",
+                    help="load levels: busy co-runner counts and/or 'mix' (a compile loop and a GUI app), e.g. 0,1,2,mix")
     ap.add_argument("--load-timeout", type=int, default=3600)
     ap.add_argument("--no-torch", action="store_true", help="ONNX Runtime and vitscope only (quicker)")
     args = ap.parse_args()
     models = args.models.split(",")
-    loads = [int(n) for n in args.load.split(",")]
+    loads = [n if n == "mix" else int(n) for n in args.load.split(",")]
 
     if not os.path.exists(os.path.join(HERE, "node_modules", "onnxruntime-node")):
         subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=HERE, check=True)
@@ -147,7 +185,8 @@ def main():
     print("medians over %d rounds of %d runs (ms); vitscope keeps every attention map" % (args.rounds, args.runs))
     print()
     print("command: %s" % " ".join(sys.argv))
-    print("load: busy co-runner processes during the measurement (0 = quiet)")
+    print("load: busy co-runner processes during the measurement (0 = quiet; compile + GUI = a g++ loop over"
+          " engine sources and glxgears under Xvfb)")
     print()
     print("| model | load | threads | ONNX Runtime | PyTorch | vitscope | vitscope / ORT | vitscope / PyTorch |"
           " vitscope / its 1 thread |")
@@ -159,10 +198,10 @@ def main():
                 ort = statistics.median(results[(m, threads, "ort", load)])
                 vs = statistics.median(results[(m, threads, "vitscope", load)])
                 tor = statistics.median(results[(m, threads, "torch", load)]) if not args.no_torch else None
-                own1 = statistics.median(results[(m, 1, "vitscope", load)]) if 1 in thread_counts else None
-                print("| %s | %d | %d | %.2f | %s | %.2f | %.2fx | %s | %s |" % (
-                    m, load, threads, ort, "%.2f" % tor if tor else "-", vs, vs / ort,
-                    "%.2fx" % (vs / tor) if tor else "-", "%.2fx" % (vs / own1) if own1 and threads != 1 else "-"))
+                print("| %s | %s | %d | %.2f | %s | %.2f | %.2fx | %s | %s |" % (
+                    m, load_label(load), threads, ort, "%.2f" % tor if tor else "-", vs, vs / ort,
+                    "%.2fx" % (vs / tor) if tor else "-",
+                    own_thread_ratio(results, m, threads, load) if 1 in thread_counts and threads != 1 else "-"))
 
 
 if __name__ == "__main__":
