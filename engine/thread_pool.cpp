@@ -1,12 +1,13 @@
 #include "thread_pool.h"
 
+#include "machine_load.h"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cassert>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -14,7 +15,6 @@
 #include <vector>
 
 #if defined(__linux__)
-#include <fcntl.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -42,26 +42,6 @@ int64_t thread_cpu_ns() {
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
     _mm_pause();
-#endif
-}
-
-// Tasks runnable on the whole machine right now, the caller included (Linux: the 4th field of
-// /proc/loadavg, "runnable/total"); -1 when unknown.
-int runnable_tasks() {
-#if defined(__linux__)
-    const int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    char text[128];
-    const ssize_t n = read(fd, text, sizeof(text) - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    text[n] = '\0';
-    double avg1 = 0, avg5 = 0, avg15 = 0;
-    int running = 0, total = 0;
-    if (std::sscanf(text, "%lf %lf %lf %d/%d", &avg1, &avg5, &avg15, &running, &total) != 5) return -1;
-    return running;
-#else
-    return -1;
 #endif
 }
 
@@ -114,13 +94,13 @@ constexpr int64_t kFirstSoloNs = 20'000'000;        // caller alone this long af
 constexpr int64_t kMaxSoloNs = 1'000'000'000;       // ... doubling on each sign seen while retrying
 constexpr int64_t kCalmNs = 500'000'000;            // no sign this long: the next sign starts again at kFirstSoloNs
 // A loop that takes the caller this much CPU time alone still uses the helpers during a solo period
-// (one started by signs of load on a machine that still has room; a full one keeps every loop
-// alone, see machine_full): a helper given half a core saves more than a stall (a scheduler slice)
-// costs. Measured before the machine check, beside two busy co-runners on 2 cores, ViT-B (products
-// of 4-6 ms) took 290-340 ms per pass running alone and 216-230 ms with its long loops shared (3 of 4
-// rounds); DeiT-Tiny/Small's loops are all under 1.5 ms.
+// and while no processor is free for a helper (but not on a full machine, see machine_load): a
+// helper given half a core saves more than a stall (a scheduler slice) costs. Measured before the
+// machine check, beside two busy co-runners on 2 cores, ViT-B (products of 4-6 ms) took 290-340 ms
+// per pass running alone and 216-230 ms with its long loops shared (3 of 4 rounds); beside one, 212
+// against 225 alone (medians of 6 rounds, 1 thread 215). DeiT-Tiny/Small's loops are all under 1.5 ms.
 constexpr int64_t kLongLoopNs = 3'000'000;
-constexpr int64_t kFullCheckNs = 20'000'000;        // how often the pool looks whether other tasks fill the machine
+constexpr int64_t kMachineLookNs = 20'000'000;      // how often the pool looks at the machine's load
 
 using RunItem = void (*)(void*, int, int);
 
@@ -203,10 +183,15 @@ public:
         }
         // Alone while other tasks fill the machine (long loops too: beside two busy co-runners,
         // sharing ViT-B's products then gave 193-344 ms per pass, median 296, against 269 on one
-        // thread), and during a solo period except for long loops.
-        const bool full = adaptive_ && machine_full(t0);
-        if (full || (adaptive_ && t0 < solo_until_ && estimate.alone_ns < kLongLoopNs)) {
+        // thread); while they leave no processor free for a helper, and during a solo period, except
+        // for long loops (beside one co-runner DeiT-Tiny's short loops shared took 18.1 ms per pass,
+        // alone 17.5, on 1 thread 17.4: medians of 8 rounds).
+        const MachineLoad load = adaptive_ ? machine_load(t0) : MachineLoad::room;
+        const bool full = load == MachineLoad::full;
+        const bool busy = load == MachineLoad::no_free_core || t0 < solo_until_;
+        if (full || (adaptive_ && busy && estimate.alone_ns < kLongLoopNs)) {
             if (full) ++stats_.full_machine_loops;
+            else if (load == MachineLoad::no_free_core) ++stats_.no_free_core_loops;
             const int64_t cpu0 = thread_cpu_ns();
             run_alone(items, run_item, context);
             estimate.alone_ns = thread_cpu_ns() - cpu0;
@@ -223,24 +208,24 @@ public:
 private:
     Pool() : threads_(default_threads()) {}
 
-    // Whether other runnable tasks (not the caller, not our awake helpers) fill every processor, as
-    // /proc/loadavg said at most kFullCheckNs ago. Then a helper would only queue behind them, and
+    // The machine's load (machine_load.h) from the last two looks at /proc/loadavg, the latest at
+    // most kMachineLookNs ago. On a full machine a helper would only queue behind other tasks, and
     // waking one lets the scheduler move those tasks around: beside two busy co-runners on 2 cores,
     // a single-threaded process mostly kept a core to itself while ours, whose helpers woke, mostly
     // ended up sharing the caller's core with a co-runner (DeiT-Tiny, medians of 12 rounds: 35 ms
     // per pass against 19.5 on 1 thread; with this check 19.3).
-    void forget_machine_look() {  // the next loop looks again
-        full_checked_ = INT64_MIN / 2;
-        full_ = false;
+    void forget_machine_look() {  // the next loop looks again, and one busy look is not enough
+        machine_looked_ = INT64_MIN / 2;
+        machine_load_ = MachineLoad::room;
+        machine_looks_.forget();
     }
-    bool machine_full(int64_t now) {
-        if (!machine_check_) return false;
-        if (now - full_checked_ < kFullCheckNs) return full_;
-        full_checked_ = now;
-        const int running = runnable_tasks();
+    MachineLoad machine_load(int64_t now) {
+        if (!machine_check_) return MachineLoad::room;
+        if (now - machine_looked_ < kMachineLookNs) return machine_load_;
+        machine_looked_ = now;
         const int awake_helpers = std::max(0, int(helpers_.size()) - sleepers_.load());
-        full_ = running >= 0 && running - 1 - awake_helpers >= processors_;
-        return full_;
+        machine_load_ = machine_looks_.look(machine_load_of(runnable_tasks(), awake_helpers, processors_));
+        return machine_load_;
     }
 
     // The CPU time the last loop of this site (its body) and size took, or would have taken, on the
@@ -410,8 +395,9 @@ private:
     int64_t solo_until_ = 0, solo_length_ = kFirstSoloNs, last_sign_ = -kCalmNs;
     const int processors_ = available_processors();
     bool machine_check_ = true;
-    int64_t full_checked_ = INT64_MIN / 2;
-    bool full_ = false;
+    int64_t machine_looked_ = INT64_MIN / 2;
+    MachineLoad machine_load_ = MachineLoad::room;
+    MachineLoadLooks machine_looks_;
     int64_t window_wall_ = 0, window_cpu_ = 0, window_items_ = 0, window_helper_items_ = 0;
 
     std::array<LoopSite, 64> sites_{};

@@ -75,6 +75,7 @@ struct EngineThreadStats {
                                 // the helpers did under a fifth of their share of the items
     int64_t solo_periods = 0;   // times the pool switched to the caller alone
     int64_t full_machine_loops = 0;  // loops run alone because other tasks filled every processor
+    int64_t no_free_core_loops = 0;  // ... because they left no processor free for a helper (short loops)
     double stall_ms = 0;        // time callers spent waiting for helpers after their own last item
 };
 EngineThreadStats engine_thread_stats();

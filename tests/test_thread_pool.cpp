@@ -1,9 +1,11 @@
 // The engine's thread pool (engine/thread_pool.h): every item runs exactly once, on a valid slot,
 // nested loops stay on their thread, two callers at once both finish, helpers take part in a fixed
 // team, and a helper that stalls the caller sends the pool to the caller alone for a while (except
-// for loops long enough to gain from a helper anyway), and other tasks filling every processor keep
-// loops on the caller alone.
+// for loops long enough to gain from a helper anyway), other tasks filling every processor keep
+// loops on the caller alone, and other tasks on all processors but one keep short loops there.
 #include "thread_pool.h"
+
+#include "machine_load.h"
 
 #include <QtTest/QtTest>
 
@@ -11,7 +13,6 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
-#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -37,6 +38,38 @@ void cpu_busy_for(std::chrono::microseconds d) {
     }
 }
 
+// Threads that spin until stopped (or destroyed): other tasks, as far as the pool can tell.
+class Spinners {
+public:
+    explicit Spinners(int n) {
+        for (int i = 0; i < n; ++i)
+            threads_.emplace_back([this] {
+                while (!stop_.load(std::memory_order_relaxed)) {
+                }
+            });
+    }
+    ~Spinners() { stop(); }
+    void stop() {
+        stop_.store(true);
+        for (std::thread& t : threads_)
+            if (t.joinable()) t.join();
+    }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> threads_;
+};
+
+// The pool judges the machine by two looks 20 ms apart (a task seen once may be a passing one):
+// turn the check on, let it look twice, and start counting from there.
+void look_twice_at_the_machine() {
+    set_engine_machine_check(true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    parallel_for(2, [](int, int) {});
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    reset_engine_thread_stats();
+}
+
 }  // namespace
 
 class TestThreadPool : public QObject {
@@ -52,17 +85,9 @@ private slots:
 #if defined(__linux__)
         const int processors = int(std::thread::hardware_concurrency());
         if (processors < 1) QSKIP("the number of processors is unknown");
-        set_engine_machine_check(true);
-        reset_engine_thread_stats();
         // As many spinning threads as processors (not the pool's: they count as other tasks).
-        std::atomic<bool> stop{false};
-        std::vector<std::thread> spinners;
-        for (int i = 0; i < processors; ++i)
-            spinners.emplace_back([&stop] {
-                while (!stop.load(std::memory_order_relaxed)) {
-                }
-            });
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        Spinners spinners(processors);
+        look_twice_at_the_machine();
         std::atomic<int> helper_runs{0};
         parallel_for(100, [&](int, int slot) {
             if (slot != 0) helper_runs.fetch_add(1);
@@ -73,22 +98,52 @@ private slots:
                 cpu_busy_for(std::chrono::microseconds(100));
                 if (slot != 0) helper_runs.fetch_add(1);
             });
-        stop.store(true);
-        for (std::thread& t : spinners) t.join();
+        spinners.stop();
         const EngineThreadStats full = engine_thread_stats();
         QCOMPARE(helper_runs.load(), 0);
         QCOMPARE(full.shared_loops, int64_t(0));
         QCOMPARE(full.full_machine_loops, int64_t(3));
         // Without them (and with nothing else busy: /proc/loadavg counts the caller alone), the pool
-        // shares again once its 20 ms-old look is renewed.
+        // shares again once its 20 ms-old look is renewed: one look with room is enough.
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
-        std::ifstream loadavg("/proc/loadavg");
-        double a = 0, b = 0, c = 0;
-        char slash = 0;
-        int running = 0;
-        loadavg >> a >> b >> c >> running >> slash;
+        const int running = runnable_tasks();
         parallel_for(100, [](int, int) {});
-        if (running - 1 < processors) QCOMPARE(engine_thread_stats().shared_loops, int64_t(1));
+        if (running - 1 < processors - 1) QCOMPARE(engine_thread_stats().shared_loops, int64_t(1));
+        set_engine_machine_check(false);
+#else
+        QSKIP("the machine check reads /proc/loadavg (Linux)");
+#endif
+    }
+
+    void no_processor_free_for_a_helper_keeps_short_loops_alone() {
+#if defined(__linux__)
+        const int processors = int(std::thread::hardware_concurrency());
+        if (processors < 2) QSKIP("needs 2 processors or more (on 1, any other task fills the machine)");
+        // Other tasks on every processor but one: the caller has one, a helper would share.
+        Spinners spinners(processors - 1);
+        look_twice_at_the_machine();
+        std::atomic<int> helper_runs{0};
+        for (int i = 0; i < 3; ++i)
+            parallel_for(100, [&](int, int slot) {
+                if (slot != 0) helper_runs.fetch_add(1);
+            });
+        const EngineThreadStats short_loops = engine_thread_stats();
+        QCOMPARE(helper_runs.load(), 0);
+        QCOMPARE(short_loops.shared_loops, int64_t(0));
+        QCOMPARE(short_loops.no_free_core_loops + short_loops.full_machine_loops, int64_t(3));
+        // A long loop (40 items of 100 us of CPU: 4 ms alone) runs alone the first time, which
+        // measures it; the second time it uses a helper, unless something else on the machine has
+        // meanwhile filled it.
+        auto long_loop = [] { parallel_for(40, [](int, int) { cpu_busy_for(std::chrono::microseconds(100)); }); };
+        long_loop();
+        QCOMPARE(engine_thread_stats().shared_loops, int64_t(0));
+        long_loop();
+        spinners.stop();
+        const EngineThreadStats after = engine_thread_stats();
+        if (after.full_machine_loops == 0) {
+            QCOMPARE(after.no_free_core_loops, int64_t(4));
+            QCOMPARE(after.shared_loops, int64_t(1));
+        }
         set_engine_machine_check(false);
 #else
         QSKIP("the machine check reads /proc/loadavg (Linux)");

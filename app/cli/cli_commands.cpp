@@ -180,8 +180,9 @@ void print_thread_schedule(const EngineThreadStats& s, int runs) {
                 (long long)s.shared_loops, (long long)s.loops,
                 s.items ? 100.0 * double(s.helper_items) / double(s.items) : 0.0,
                 (long long)(s.loops - s.shared_loops));
-    if (s.full_machine_loops)
-        std::printf(" (%lld while other tasks filled every core)", (long long)s.full_machine_loops);
+    if (s.full_machine_loops || s.no_free_core_loops)
+        std::printf(" (%lld while other tasks filled every core, %lld while they left none free for a helper)",
+                    (long long)s.full_machine_loops, (long long)s.no_free_core_loops);
     if (s.solo_periods)
         std::printf(" in %lld periods after %lld signs of load (%lld stalls)", (long long)s.solo_periods,
                     (long long)s.load_signs, (long long)s.stalls);
