@@ -27,6 +27,7 @@ possibly the slow reference BLAS). Prints one table of medians (ms) and ratios.
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import random
@@ -158,6 +159,8 @@ def main():
                     help="load levels: busy co-runner counts and/or 'mix' (a compile loop and a GUI app), e.g. 0,1,2,mix")
     ap.add_argument("--load-timeout", type=int, default=3600)
     ap.add_argument("--no-torch", action="store_true", help="ONNX Runtime and vitscope only (quicker)")
+    ap.add_argument("--raw", metavar="FILE", help="also write every round's median, per engine, model, thread"
+                    " count and load, to FILE (JSON)")
     args = ap.parse_args()
     models = args.models.split(",")
     loads = [n if n == "mix" else int(n) for n in args.load.split(",")]
@@ -192,6 +195,10 @@ def main():
           " vitscope / its 1 thread |")
     print("|---|---|---|---|---|---|---|---|---|")
     thread_counts = [int(t) for t in args.threads.split(",")]
+    if args.raw:
+        with open(args.raw, "w") as f:
+            json.dump([{"model": m, "threads": t, "engine": e, "load": load_label(ld), "round_medians_ms": v}
+                       for (m, t, e, ld), v in sorted(results.items(), key=str)], f, indent=1)
     for load in loads:
         for threads in thread_counts:
             for m in models:
@@ -202,6 +209,25 @@ def main():
                     m, load_label(load), threads, ort, "%.2f" % tor if tor else "-", vs, vs / ort,
                     "%.2fx" % (vs / tor) if tor else "-",
                     own_thread_ratio(results, m, threads, load) if 1 in thread_counts and threads != 1 else "-"))
+    print_pooled_own_thread_ratios(results, models, thread_counts, loads)
+
+
+def print_pooled_own_thread_ratios(results, models, thread_counts, loads):
+    """One figure per load level for "never slower than its own 1 thread": the geometric mean, over
+    every model and round, of the round's ratio (both runs of a round share its co-runners), with the
+    share of rounds where the default was the slower. Under load one cell of 5-10 rounds swings by
+    +-30%; all four models' rounds together say whether there is a bias at all."""
+    if 1 not in thread_counts:
+        return
+    print()
+    print("vitscope at its default against its own 1 thread, all models' rounds pooled:")
+    for threads in [t for t in thread_counts if t != 1]:
+        for load in loads:
+            ratios = [a / b for m in models
+                      for a, b in zip(results[(m, threads, "vitscope", load)], results[(m, 1, "vitscope", load)])]
+            geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+            print("  load %s, %d threads: geometric mean %.2fx over %d rounds; slower than 1 thread in %d of them" % (
+                load_label(load), threads, geo, len(ratios), sum(r > 1 for r in ratios), ))
 
 
 if __name__ == "__main__":
