@@ -18,10 +18,11 @@
 //     doubling on each confirmed sign while retrying, up to a second), then tries its helpers again;
 //     meanwhile loops that take the caller 3 ms of CPU or more alone (as measured last time for the
 //     same loop body and item count) still use the helpers, whose share then outweighs a stall;
-//   - on Linux it also looks (every 20 ms, /proc/loadavg) whether other runnable tasks already fill
-//     every processor, and then runs every loop alone without waking its helpers at all, as a
-//     single thread would: woken helpers only queue behind those tasks, and their wake-ups let the
-//     scheduler move a co-runner onto the caller's core.
+//   - on Linux it also looks (every 20 ms, /proc/loadavg; machine_load.h, two looks in a row decide)
+//     how many other tasks are runnable: while they leave no processor free for a helper, short
+//     loops run alone as in a solo period; while they already fill every processor, every loop runs
+//     alone without waking the helpers at all, as a single thread would: woken helpers only queue
+//     behind those tasks, and their wake-ups let the scheduler move a co-runner onto the caller's core.
 // Results never depend on the thread count or the schedule: every item writes its own outputs, and
 // sums across items are integers.
 #pragma once
