@@ -108,7 +108,8 @@ private slots:
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
         const int running = runnable_tasks();
         parallel_for(100, [](int, int) {});
-        if (running - 1 < processors - 1) QCOMPARE(engine_thread_stats().shared_loops, int64_t(1));
+        if (machine_load_of(running, 0, processors) == MachineLoad::room)
+            QCOMPARE(engine_thread_stats().shared_loops, int64_t(1));
         set_engine_machine_check(false);
 #else
         QSKIP("the machine check reads /proc/loadavg (Linux)");
