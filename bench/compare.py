@@ -12,10 +12,10 @@ a new compiler process every second or so) and a GUI app redrawing all the time 
 Xvfb, drawn by Mesa's llvmpipe: needs xvfb and mesa-utils). One table holds every level, so loaded
 and quiet figures come from one run. The last column gives vitscope against its own 1 thread as
 the ratio of the medians and, since the rounds under load differ by up to 2x, as the median and
-range of the ratios within each round. Every
-round runs every (thread count, model, engine) once, in a shuffled order of its own: whether the
-scheduler puts a co-runner beside our thread changes a loaded figure by up to 2x, and that
-placement drifts as a round goes on, so no run may always come first.
+range of the ratios within each round. Every round runs every (thread count, model, engine) once,
+in a shuffled order of its own: whether the scheduler puts a co-runner beside our thread changes a
+loaded figure by up to 2x, and that placement drifts as a round goes on, so no run may always come
+first.
 
 Needs: build/app/cli/vitscope-cli (tools/build.sh), Debian's python3-torch + python3-torchvision,
 libopenblas0-openmp, node + npm. First run: `npm install --ignore-scripts` in bench/ (the package's
@@ -27,7 +27,6 @@ possibly the slow reference BLAS). Prints one table of medians (ms) and ratios.
 import argparse
 import datetime
 import json
-import math
 import os
 import platform
 import random
@@ -138,13 +137,19 @@ def measure_one(m, threads, engine, runs, load, results, checks, torch_env):
         checks["torch_blas"] = t["blas"]
 
 
+def round_ratios(results, m, threads, load):
+    """vitscope at `threads` against its own 1 thread, round by round (both runs of a round share
+    that round's co-runners)."""
+    return [a / b for a, b in zip(results[(m, threads, "vitscope", load)], results[(m, 1, "vitscope", load)])]
+
+
 def own_thread_ratio(results, m, threads, load):
     """vitscope at `threads` against its own 1 thread: the ratio of the medians, then the median and
-    the range of the ratios within each round (both runs of a round share that round's co-runners;
-    under load the rounds differ by up to 2x, so the range says how far one cell can be trusted)."""
+    the range of the ratios within each round (under load the rounds differ by up to 2x, so the
+    range says how far one cell can be trusted)."""
     many = results[(m, threads, "vitscope", load)]
     one = results[(m, 1, "vitscope", load)]
-    per_round = sorted(a / b for a, b in zip(many, one))
+    per_round = sorted(round_ratios(results, m, threads, load))
     return "%.2fx (rounds: median %.2fx, %.2f-%.2f)" % (statistics.median(many) / statistics.median(one),
                                                           statistics.median(per_round), per_round[0], per_round[-1])
 
@@ -164,6 +169,7 @@ def main():
     args = ap.parse_args()
     models = args.models.split(",")
     loads = [n if n == "mix" else int(n) for n in args.load.split(",")]
+    thread_counts = [int(t) for t in args.threads.split(",")]
 
     if not os.path.exists(os.path.join(HERE, "node_modules", "onnxruntime-node")):
         subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=HERE, check=True)
@@ -175,8 +181,12 @@ def main():
     results = {}  # (model, threads, engine, load) -> [medians]
     checks = {}
     for load in loads:
-        measure(models, [int(t) for t in args.threads.split(",")], args.rounds, args.runs, load, results, checks,
+        measure(models, thread_counts, args.rounds, args.runs, load, results, checks,
                 not args.no_torch, args.load_timeout)
+    if args.raw:
+        with open(args.raw, "w") as f:
+            json.dump([{"model": m, "threads": t, "engine": e, "load": load_label(ld), "round_medians_ms": v}
+                       for (m, t, e, ld), v in sorted(results.items(), key=str)], f, indent=1)
 
     print("date: %s" % datetime.date.today().isoformat())
     print("cpu: %s, %d cores" % (cpu_model(), os.cpu_count()))
@@ -194,11 +204,6 @@ def main():
     print("| model | load | threads | ONNX Runtime | PyTorch | vitscope | vitscope / ORT | vitscope / PyTorch |"
           " vitscope / its 1 thread |")
     print("|---|---|---|---|---|---|---|---|---|")
-    thread_counts = [int(t) for t in args.threads.split(",")]
-    if args.raw:
-        with open(args.raw, "w") as f:
-            json.dump([{"model": m, "threads": t, "engine": e, "load": load_label(ld), "round_medians_ms": v}
-                       for (m, t, e, ld), v in sorted(results.items(), key=str)], f, indent=1)
     for load in loads:
         for threads in thread_counts:
             for m in models:
@@ -223,11 +228,9 @@ def print_pooled_own_thread_ratios(results, models, thread_counts, loads):
     print("vitscope at its default against its own 1 thread, all models' rounds pooled:")
     for threads in [t for t in thread_counts if t != 1]:
         for load in loads:
-            ratios = [a / b for m in models
-                      for a, b in zip(results[(m, threads, "vitscope", load)], results[(m, 1, "vitscope", load)])]
-            geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+            ratios = [r for m in models for r in round_ratios(results, m, threads, load)]
             print("  load %s, %d threads: geometric mean %.2fx over %d rounds; slower than 1 thread in %d of them" % (
-                load_label(load), threads, geo, len(ratios), sum(r > 1 for r in ratios), ))
+                load_label(load), threads, statistics.geometric_mean(ratios), len(ratios), sum(r > 1 for r in ratios)))
 
 
 if __name__ == "__main__":

@@ -187,11 +187,10 @@ public:
         // for long loops (beside one co-runner DeiT-Tiny's short loops shared took 18.1 ms per pass,
         // alone 17.5, on 1 thread 17.4: medians of 8 rounds).
         const MachineLoad load = adaptive_ ? machine_load(t0) : MachineLoad::room;
-        const bool full = load == MachineLoad::full;
-        const bool busy = load == MachineLoad::no_free_core || t0 < solo_until_;
-        if (full || (adaptive_ && busy && estimate.alone_ns < kLongLoopNs)) {
-            if (full) ++stats_.full_machine_loops;
-            else if (load == MachineLoad::no_free_core) ++stats_.no_free_core_loops;
+        const bool short_loops_alone = load == MachineLoad::no_free_core || (adaptive_ && t0 < solo_until_);
+        if (load == MachineLoad::full || (short_loops_alone && estimate.alone_ns < kLongLoopNs)) {
+            if (load == MachineLoad::full) ++stats_.full_machine_loops;
+            if (load == MachineLoad::no_free_core) ++stats_.no_free_core_loops;
             const int64_t cpu0 = thread_cpu_ns();
             run_alone(items, run_item, context);
             estimate.alone_ns = thread_cpu_ns() - cpu0;
