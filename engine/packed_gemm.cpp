@@ -14,8 +14,9 @@
 namespace vitscope {
 namespace {
 
-// Depth of one pass over a tile: its B slice (384 x 32 floats = 48 KB) and A rows stay cache-resident
-// while the accumulators live in registers (384 measured 1-3% faster than 128/256 on ViT-B shapes).
+// Depth of one pass over a tile: its A rows and B slice (384 x 48 floats = 72 KB wide, 48 KB narrow)
+// come from L1/L2 while the accumulators live in registers (384 measured 1-3% faster than 128/256 on
+// ViT-B shapes with 12x32 tiles, and 2-6% faster than 192/256 with 8x48 ones).
 constexpr int kKc = 384;
 
 // Weight panels per work item of a parallel product (see gemm_packed_parallel), and the most rows
@@ -43,29 +44,40 @@ struct TileArgs {
 
 #if defined(__AVX512F__)
 
-constexpr int kNr = 32, kMr = 12;
+// A tile is MR rows by W / 16 512-bit vectors: MR * W / 16 accumulators, W / 16 weight loads and MR
+// broadcasts per depth step, in 24 of the 32 vector registers. Wide panels: 8x48 tiles (3-5% faster
+// than 12x32 on ViT-B's four products, `vitscope-gemm-bench --panels wide,narrow`); narrow: 12x32
+// (less padding for a head's K^T over 197 keys and its 64-column V; 6x64 tiles were slower).
+constexpr int kWideWidth = 48, kNarrowWidth = 32;
 
-template <int MR>
+template <int W>
+constexpr int tile_rows() {
+    static_assert(W == 32 || W == 48);
+    return W == 32 ? 12 : 8;
+}
+
+template <int MR, int W>
 void tile(const TileArgs& t) {
-    const __mmask16 m0 = t.n_valid >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << t.n_valid) - 1u);
-    const __mmask16 m1 = t.n_valid >= 32 ? __mmask16(0xFFFF)
-                         : t.n_valid > 16 ? __mmask16((1u << (t.n_valid - 16)) - 1u) : __mmask16(0);
-    __m512 c0[MR], c1[MR];
+    constexpr int NV = W / 16;
+    __mmask16 m[NV];
+    for (int v = 0; v < NV; ++v) {
+        const int valid = std::clamp(t.n_valid - 16 * v, 0, 16);
+        m[v] = valid == 16 ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1u);
+    }
+    __m512 acc[MR][NV];
     if (t.load_c) {
-        for (int i = 0; i < MR; ++i) {
-            c0[i] = _mm512_maskz_loadu_ps(m0, t.c + i * t.ldc);
-            c1[i] = _mm512_maskz_loadu_ps(m1, t.c + i * t.ldc + 16);
-        }
+        for (int i = 0; i < MR; ++i)
+            for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_maskz_loadu_ps(m[v], t.c + i * t.ldc + 16 * v);
     }
     const float* a = t.a;
     const float* b = t.b;
     int k = 0;
     if (!t.load_c) {  // the first step initialises the accumulators (no zeroing pass; a*b == 0 + a*b)
-        const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        __m512 bv[NV];
+        for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
         for (int i = 0; i < MR; ++i) {
             const __m512 ai = _mm512_set1_ps(a[i * t.lda]);
-            c0[i] = _mm512_mul_ps(ai, b0);
-            c1[i] = _mm512_mul_ps(ai, b1);
+            for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_mul_ps(ai, bv[v]);
         }
         k = 1;
     }
@@ -75,11 +87,11 @@ void tile(const TileArgs& t) {
     const std::ptrdiff_t lda = t.lda;
     const float* rb[4] = {a, MR > 3 ? a + 3 * lda : a, MR > 6 ? a + 6 * lda : a, MR > 9 ? a + 9 * lda : a};
     auto step = [&](int kk) {
-        const __m512 b0 = _mm512_load_ps(b + kk * kNr), b1 = _mm512_load_ps(b + kk * kNr + 16);
+        __m512 bv[NV];
+        for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + kk * W + 16 * v);
         for (int i = 0; i < MR; ++i) {
             const __m512 ai = _mm512_set1_ps(rb[i / 3][(i % 3) * lda + kk]);
-            c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
-            c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
+            for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
         }
     };
     if (t.prefetch) {
@@ -94,36 +106,36 @@ void tile(const TileArgs& t) {
     if (t.finish) {
         if (t.alpha != 1.0f) {
             const __m512 al = _mm512_set1_ps(t.alpha);
-            for (int i = 0; i < MR; ++i) {
-                c0[i] = _mm512_mul_ps(c0[i], al);
-                c1[i] = _mm512_mul_ps(c1[i], al);
-            }
+            for (int i = 0; i < MR; ++i)
+                for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_mul_ps(acc[i][v], al);
         }
-        if (t.bias) {
-            const __m512 bb0 = _mm512_maskz_loadu_ps(m0, t.bias), bb1 = _mm512_maskz_loadu_ps(m1, t.bias + 16);
-            for (int i = 0; i < MR; ++i) {
-                c0[i] = _mm512_add_ps(c0[i], bb0);
-                c1[i] = _mm512_add_ps(c1[i], bb1);
+        if (t.bias)
+            for (int v = 0; v < NV; ++v) {
+                const __m512 bb = _mm512_maskz_loadu_ps(m[v], t.bias + 16 * v);
+                for (int i = 0; i < MR; ++i) acc[i][v] = _mm512_add_ps(acc[i][v], bb);
             }
-        }
     }
-    for (int i = 0; i < MR; ++i) {
-        _mm512_mask_storeu_ps(t.c + i * t.ldc, m0, c0[i]);
-        _mm512_mask_storeu_ps(t.c + i * t.ldc + 16, m1, c1[i]);
-    }
+    for (int i = 0; i < MR; ++i)
+        for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(t.c + i * t.ldc + 16 * v, m[v], acc[i][v]);
 }
 
 #elif defined(__AVX2__) && defined(__FMA__)
 
-constexpr int kNr = 16, kMr = 6;
+constexpr int kWideWidth = 16, kNarrowWidth = 16;
+
+template <int W>
+constexpr int tile_rows() {
+    return 6;
+}
 
 inline __m256i lane_mask(int valid) {  // lanes < valid set
     const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), idx);
 }
 
-template <int MR>
+template <int MR, int W>
 void tile(const TileArgs& t) {
+    constexpr int kNr = W;
     const __m256i m0 = lane_mask(std::min(t.n_valid, 8)), m1 = lane_mask(std::max(t.n_valid - 8, 0));
     __m256 c0[MR], c1[MR];
     if (t.load_c) {
@@ -177,10 +189,16 @@ void tile(const TileArgs& t) {
 
 #else
 
-constexpr int kNr = 16, kMr = 4;
+constexpr int kWideWidth = 16, kNarrowWidth = 16;
 
-template <int MR>
+template <int W>
+constexpr int tile_rows() {
+    return 4;
+}
+
+template <int MR, int W>
 void tile(const TileArgs& t) {
+    constexpr int kNr = W;
     float acc[MR][kNr];
     for (int i = 0; i < MR; ++i)
         for (int j = 0; j < kNr; ++j) acc[i][j] = (t.load_c && j < t.n_valid) ? t.c[i * t.ldc + j] : 0.0f;
@@ -204,11 +222,11 @@ void tile(const TileArgs& t) {
 
 #endif
 
-// tile<mr> for a run-time mr in [1, MR].
-template <int MR>
+// tile<mr, W> for a run-time mr in [1, MR].
+template <int MR, int W>
 void run_tile(int mr, const TileArgs& t) {
-    if (mr == MR) tile<MR>(t);
-    else if constexpr (MR > 1) run_tile<MR - 1>(mr, t);
+    if (mr == MR) tile<MR, W>(t);
+    else if constexpr (MR > 1) run_tile<MR - 1, W>(mr, t);
 }
 
 // Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), on a block just written (still in cache). Eigen's
@@ -221,75 +239,93 @@ void gelu_tile(float* c, std::ptrdiff_t ldc, int rows, int cols) {
 }
 
 // The first weights of (panel, depth block), a contiguous kc x W slice.
-const float* weight_block(const PackedMatrix& b, int p, int k0) { return b.panel(p) + std::ptrdiff_t(k0) * kNr; }
+const float* weight_block(const PackedMatrix& b, int p, int k0) {
+    return b.panel(p) + std::ptrdiff_t(k0) * b.panel_width();
+}
 
 // Rows [r0, r1) of C against panels [p0, p1), over the whole depth. Depth blocks outermost: the rows'
 // slice of A for one depth block is read from cache by every panel of the group. The weights stream
 // from memory (a ViT-B's are 340 MB, read once per pass), so while the tiles of one (panel, depth
 // block) compute, the next block's lines are prefetched, spread over those tiles; after the last
 // block, `next_item` (the first block of the work that probably follows, or null) is.
-void run_block(int r0, int r1, int p0, int p1, const float* a, std::ptrdiff_t lda, const PackedMatrix& b, float* c,
-               std::ptrdiff_t ldc, const GemmOptions& o, const float* next_item = nullptr) {
-    assert((!o.accumulate || o.alpha == 1.0f) && "gemm_packed: accumulate needs alpha == 1");
+template <int W>
+void run_block_of_width(int r0, int r1, int p0, int p1, const float* a, std::ptrdiff_t lda, const PackedMatrix& b,
+                        float* c, std::ptrdiff_t ldc, const GemmOptions& o, const float* next_item) {
+    constexpr int MR = tile_rows<W>();
     const int K = b.rows();
     if (K == 0)  // an empty sum
         for (int p = p0; p < p1; ++p) {
-            const int col0 = p * kNr, n_valid = std::min(kNr, b.cols() - col0);
+            const int col0 = p * W, n_valid = std::min(W, b.cols() - col0);
             for (int r = r0; r < r1; ++r)
                 for (int j = 0; j < n_valid; ++j) {
                     float& out = c[r * ldc + col0 + j];
                     out = (o.accumulate ? out : 0.0f) + (o.bias ? o.bias[col0 + j] : 0.0f);
                 }
         }
-    const int tiles = (r1 - r0 + kMr - 1) / kMr;
+    const int tiles = (r1 - r0 + MR - 1) / MR;
     for (int k0 = 0; k0 < K; k0 += kKc) {
         const int kc = std::min(kKc, K - k0);
         // Each tile prefetches kc / 8 lines; together they cover the next block when there are enough.
-        const int lines_per_tile = std::min((kc * kNr / 16 + tiles - 1) / tiles, kc / 8);
+        const int lines_per_tile = std::min((kc * W / 16 + tiles - 1) / tiles, kc / 8);
         for (int p = p0; p < p1; ++p) {
-            const int col0 = p * kNr;
-            const int n_valid = std::min(kNr, b.cols() - col0);
+            const int col0 = p * W;
+            const int n_valid = std::min(W, b.cols() - col0);
             const float* bias = o.bias ? o.bias + col0 : nullptr;
             const float* next = p + 1 < p1       ? weight_block(b, p + 1, k0)
                                 : k0 + kc < K    ? weight_block(b, p0, k0 + kc)
                                                  : next_item;
-            for (int i0 = r0, tile_index = 0; i0 < r1; i0 += kMr, ++tile_index) {
-                const int mr = std::min(kMr, r1 - i0);
+            for (int i0 = r0, tile_index = 0; i0 < r1; i0 += MR, ++tile_index) {
+                const int mr = std::min(MR, r1 - i0);
                 const TileArgs t{kc, a + i0 * lda + k0, lda, weight_block(b, p, k0), c + i0 * ldc + col0, ldc, n_valid,
                                  k0 > 0 || o.accumulate, k0 + kc >= K, bias, o.alpha,
                                  next && lines_per_tile > 0 ? next + std::ptrdiff_t(tile_index) * lines_per_tile * 16 : nullptr};
-                run_tile<kMr>(mr, t);
+                run_tile<MR, W>(mr, t);
             }
         }
     }
     if (o.gelu)
         for (int p = p0; p < p1; ++p) {
-            const int col0 = p * kNr;
-            gelu_tile(c + r0 * ldc + col0, ldc, r1 - r0, std::min(kNr, b.cols() - col0));
+            const int col0 = p * W;
+            gelu_tile(c + r0 * ldc + col0, ldc, r1 - r0, std::min(W, b.cols() - col0));
         }
+}
+
+void run_block(int r0, int r1, int p0, int p1, const float* a, std::ptrdiff_t lda, const PackedMatrix& b, float* c,
+               std::ptrdiff_t ldc, const GemmOptions& o, const float* next_item = nullptr) {
+    assert((!o.accumulate || o.alpha == 1.0f) && "gemm_packed: accumulate needs alpha == 1");
+    if (b.panel_width() == kWideWidth) run_block_of_width<kWideWidth>(r0, r1, p0, p1, a, lda, b, c, ldc, o, next_item);
+    else run_block_of_width<kNarrowWidth>(r0, r1, p0, p1, a, lda, b, c, ldc, o, next_item);
 }
 
 }  // namespace
 
-int packed_panel_width() { return kNr; }
+int packed_panel_width(PanelWidth width) { return width == PanelWidth::wide ? kWideWidth : kNarrowWidth; }
 
-void PackedMatrix::pack(const float* src, int rows, int cols, std::ptrdiff_t row_stride, std::ptrdiff_t col_stride) {
+int packed_tile_rows(PanelWidth width) {
+    return width == PanelWidth::wide ? tile_rows<kWideWidth>() : tile_rows<kNarrowWidth>();
+}
+
+void PackedMatrix::pack(const float* src, int rows, int cols, std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
+                        PanelWidth width) {
     assert(rows >= 0 && cols >= 0);
+    const int W = packed_panel_width(width);
     rows_ = rows;
     cols_ = cols;
-    panels_ = (cols + kNr - 1) / kNr;
-    data_.resize(std::size_t(panels_) * std::size_t(rows) * kNr);
+    kind_ = width;
+    width_ = W;
+    panels_ = (cols + W - 1) / W;
+    data_.resize(std::size_t(panels_) * std::size_t(rows) * W);
     for (int p = 0; p < panels_; ++p) {
-        float* dst = data_.data() + std::size_t(p) * std::size_t(rows) * kNr;
-        const int c0 = p * kNr, n = std::min(kNr, cols - c0);
-        for (int r = 0; r < rows; ++r, dst += kNr) {
+        float* dst = data_.data() + std::size_t(p) * std::size_t(rows) * W;
+        const int c0 = p * W, n = std::min(W, cols - c0);
+        for (int r = 0; r < rows; ++r, dst += W) {
             const float* s = src + r * row_stride + c0 * col_stride;
             int j = 0;
             if (col_stride == 1)
                 for (; j < n; ++j) dst[j] = s[j];
             else
                 for (; j < n; ++j) dst[j] = s[j * col_stride];
-            for (; j < kNr; ++j) dst[j] = 0.0f;
+            for (; j < W; ++j) dst[j] = 0.0f;
         }
     }
 }
@@ -298,9 +334,9 @@ Matrix PackedMatrix::unpack() const {
     Matrix m(rows_, cols_);
     for (int p = 0; p < panels_; ++p) {
         const float* s = panel(p);
-        const int c0 = p * kNr, n = std::min(kNr, cols_ - c0);
+        const int c0 = p * width_, n = std::min(width_, cols_ - c0);
         for (int r = 0; r < rows_; ++r)
-            for (int j = 0; j < n; ++j) m(r, c0 + j) = s[std::size_t(r) * kNr + j];
+            for (int j = 0; j < n; ++j) m(r, c0 + j) = s[std::size_t(r) * width_ + j];
     }
     return m;
 }
@@ -324,7 +360,8 @@ void gemm_packed_parallel(int m, const float* a, std::ptrdiff_t lda, const Packe
     // share usually reads the same weights or the group that follows (prefetched at the end of this
     // one). Groups shrink while there would be under 3 items per thread.
     int chunks = std::max(1, (m + kChunkRows - 1) / kChunkRows);
-    const int chunk_rows = ((m + chunks - 1) / chunks + kMr - 1) / kMr * kMr;
+    const int mr = packed_tile_rows(b.panel_kind());
+    const int chunk_rows = ((m + chunks - 1) / chunks + mr - 1) / mr * mr;
     chunks = (m + chunk_rows - 1) / chunk_rows;
     int group = kPanelGroup;
     while (group > 1 && chunks * ((b.panels() + group - 1) / group) < 3 * engine_threads()) group /= 2;

@@ -1,5 +1,6 @@
 // Matrix products against a right-hand side packed once into column panels, the layout our own
-// register-blocked kernels read (AVX-512: 12x32 tiles, AVX2+FMA: 6x16, otherwise portable C++).
+// register-blocked kernels read (AVX-512: 8x48 tiles for weights, 12x32 for attention's K^T and V;
+// AVX2+FMA: 6x16; otherwise portable C++).
 //
 // Why: a weight matrix is multiplied thousands of times and never changes, so we lay it out for the
 // kernel once at load instead of on every call (what BLAS's sgemm does internally each time: ~8% of
@@ -14,8 +15,16 @@
 
 namespace vitscope {
 
-// Columns per packed panel: 32 with AVX-512, 16 otherwise (a property of the build).
-int packed_panel_width();
+// The two layouts a right-hand side can be packed in. `wide` for weights (the large products);
+// `narrow` for small right-hand sides whose column count is a multiple of 32 or just above one (a
+// head's K^T over 197 keys, its V of 64 columns), where wide panels would mostly multiply padding.
+enum class PanelWidth { wide, narrow };
+
+// Columns per packed panel (a property of the build): AVX-512 wide 48 (8x48 tiles), narrow 32 (12x32
+// tiles); AVX2 + FMA 16 for both (6x16 tiles); otherwise 16 (portable C++).
+int packed_panel_width(PanelWidth width = PanelWidth::wide);
+// Rows of the tiles that read panels of that width.
+int packed_tile_rows(PanelWidth width = PanelWidth::wide);
 
 // A [rows x cols] matrix stored as ceil(cols / W) panels, each [rows x W] row-major, the last one
 // zero-padded. W = packed_panel_width().
@@ -23,23 +32,29 @@ class PackedMatrix {
 public:
     PackedMatrix() = default;
     // Packs a row-major [rows x cols] matrix.
-    explicit PackedMatrix(const Matrix& m) { pack(m.data(), int(m.rows()), int(m.cols()), m.cols(), 1); }
+    explicit PackedMatrix(const Matrix& m, PanelWidth panel_width = PanelWidth::wide) {
+        pack(m.data(), int(m.rows()), int(m.cols()), m.cols(), 1, panel_width);
+    }
 
     // Packs any strided view: element (r, c) is at src[r * row_stride + c * col_stride]. A transposed
     // row-major [cols x rows] matrix is row_stride = 1, col_stride = its row length. Reuses storage.
-    void pack(const float* src, int rows, int cols, std::ptrdiff_t row_stride, std::ptrdiff_t col_stride);
+    void pack(const float* src, int rows, int cols, std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
+              PanelWidth panel_width = PanelWidth::wide);
 
     int rows() const { return rows_; }
     int cols() const { return cols_; }
     int panels() const { return panels_; }
-    const float* panel(int p) const { return data_.data() + std::size_t(p) * std::size_t(rows_) * std::size_t(packed_panel_width()); }
+    PanelWidth panel_kind() const { return kind_; }
+    int panel_width() const { return width_; }  // packed_panel_width(panel_kind())
+    const float* panel(int p) const { return data_.data() + std::size_t(p) * std::size_t(rows_) * std::size_t(width_); }
     bool empty() const { return cols_ == 0; }
 
     // Back to a row-major [rows x cols] matrix (tests, debugging, editing weights by hand).
     Matrix unpack() const;
 
 private:
-    int rows_ = 0, cols_ = 0, panels_ = 0;
+    int rows_ = 0, cols_ = 0, panels_ = 0, width_ = packed_panel_width();
+    PanelWidth kind_ = PanelWidth::wide;
     std::vector<float, HugePageAllocator<float>> data_;  // large weights on huge pages
 };
 

@@ -144,8 +144,8 @@ void window_attention(const SwinBlock& blk, const LayerAttentionSetup& setup, co
         const HeadAttentionSetup& hs = setup.heads[size_t(h)];
         const Eigen::Index r0 = Eigen::Index(w) * N;
         const float* q = qkv.data() + r0 * ld + h * dh;  // [N, dh], row stride ld
-        keys_t.pack(q + C, dh, N, 1, ld);
-        values.pack(q + 2 * C, N, dh, ld, 1);
+        keys_t.pack(q + C, dh, N, 1, ld, PanelWidth::narrow);
+        values.pack(q + 2 * C, N, dh, ld, 1, PanelWidth::narrow);
         // Computed in a cache-resident scratch, streamed out to the kept map at the end (as in ViT).
         const size_t map_offset = size_t(item) * N * N;
         Eigen::Map<Matrix> P(attention_scratch(size_t(N) * N, map_offset), N, N);  // [N, N]

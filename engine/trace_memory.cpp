@@ -14,7 +14,7 @@ constexpr int64_t kAlignFloats = 64 / kFloat;  // attention_scratch's alignment 
 constexpr int64_t kViTRowBlock = 32;           // query rows per work item in vit_forward.cpp
 
 int64_t packed_floats(int64_t rows, int64_t cols) {
-    const int64_t w = packed_panel_width();
+    const int64_t w = packed_panel_width(PanelWidth::narrow);  // a head's K^T and V
     return (cols + w - 1) / w * w * rows;
 }
 

@@ -74,8 +74,8 @@ void attention_forward(const ViTBlock& blk, const ViTHparams& hp, const LayerAtt
     const std::ptrdiff_t ld = qkv.cols();
     parallel_for(3 * H, [&](int item, int) {
         const int h = item / 3;
-        if (item % 3 == 0) sc.keys_t[size_t(h)].pack(qkv.data() + D + h * dh, dh, N, 1, ld);  // K^T [dh, N]
-        else if (item % 3 == 1) sc.values[size_t(h)].pack(qkv.data() + 2 * D + h * dh, N, dh, ld, 1);  // V [N, dh]
+        if (item % 3 == 0) sc.keys_t[size_t(h)].pack(qkv.data() + D + h * dh, dh, N, 1, ld, PanelWidth::narrow);  // K^T [dh, N]
+        else if (item % 3 == 1) sc.values[size_t(h)].pack(qkv.data() + 2 * D + h * dh, N, dh, ld, 1, PanelWidth::narrow);  // V [N, dh]
         else sc.queries.middleRows(Eigen::Index(h) * N, N) = qkv.block(0, Eigen::Index(h) * dh, N, dh);  // Q [N, dh]
     });
     heads_out.resize(N, D);

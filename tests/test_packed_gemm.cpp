@@ -1,6 +1,7 @@
-// The packed-weight matrix product (engine/packed_gemm.h) against a double-precision reference, on
-// shapes that exercise every remainder: rows not a multiple of the tile height, columns not a
-// multiple of the panel width, depths across the 256-deep passes, strided and transposed packing.
+// The packed-weight matrix product (engine/packed_gemm.h) against a double-precision reference, in
+// both panel layouts (wide for weights, narrow for attention's K^T and V), on shapes that exercise
+// every remainder: rows not a multiple of the tile height, columns not a multiple of the panel width,
+// depths across the 384-deep passes, strided and transposed packing.
 #include "nn_ops.h"
 #include "packed_gemm.h"
 #include "thread_pool.h"
@@ -13,6 +14,8 @@
 #include <random>
 
 using namespace vitscope;
+
+Q_DECLARE_METATYPE(vitscope::PanelWidth)
 
 namespace {
 
@@ -30,6 +33,8 @@ Eigen::MatrixXd reference(const Matrix& a, const Matrix& b, const RowVector& bia
     return r;
 }
 
+const char* name_of(PanelWidth w) { return w == PanelWidth::wide ? "wide" : "narrow"; }
+
 double max_rel_error(const Matrix& got, const Eigen::MatrixXd& want, int depth) {
     // fp32 sums of `depth` products of numbers in [-1, 1]: error bound grows like depth * eps.
     const double scale = std::max(1, depth);
@@ -43,14 +48,41 @@ class TestPackedGemm : public QObject {
 private slots:
     void pack_and_unpack_round_trip() {
         std::mt19937 rng(1);
-        for (int cols : {1, 15, 16, 17, 31, 32, 33, 100}) {
-            const Matrix m = random_matrix(7, cols, rng);
-            const PackedMatrix p(m);
-            QCOMPARE(p.rows(), 7);
-            QCOMPARE(p.cols(), cols);
-            QCOMPARE(p.panels(), (cols + packed_panel_width() - 1) / packed_panel_width());
-            QVERIFY(p.unpack() == m);
+        for (PanelWidth width : {PanelWidth::wide, PanelWidth::narrow})
+            for (int cols : {1, 15, 16, 17, 31, 32, 33, 47, 48, 49, 100}) {
+                const Matrix m = random_matrix(7, cols, rng);
+                const PackedMatrix p(m, width);
+                const int w = packed_panel_width(width);
+                QCOMPARE(p.rows(), 7);
+                QCOMPARE(p.cols(), cols);
+                QCOMPARE(p.panel_kind(), width);
+                QCOMPARE(p.panel_width(), w);
+                QCOMPARE(p.panels(), (cols + w - 1) / w);
+                QCOMPARE(p.panel(1) - p.panel(0), std::ptrdiff_t(7) * w);  // panels are [rows x w], back to back
+                QVERIFY(p.unpack() == m);
+            }
+    }
+
+    // The layouts this build has: AVX-512 wide 48 columns in 8-row tiles and narrow 32 in 12-row
+    // tiles; AVX2 16 and 6 rows for both; portable 16 and 4.
+    void layouts_of_this_build() {
+#if defined(__AVX512F__)
+        QCOMPARE(packed_panel_width(PanelWidth::wide), 48);
+        QCOMPARE(packed_tile_rows(PanelWidth::wide), 8);
+        QCOMPARE(packed_panel_width(PanelWidth::narrow), 32);
+        QCOMPARE(packed_tile_rows(PanelWidth::narrow), 12);
+#elif defined(__AVX2__) && defined(__FMA__)
+        for (PanelWidth w : {PanelWidth::wide, PanelWidth::narrow}) {
+            QCOMPARE(packed_panel_width(w), 16);
+            QCOMPARE(packed_tile_rows(w), 6);
         }
+#else
+        for (PanelWidth w : {PanelWidth::wide, PanelWidth::narrow}) {
+            QCOMPARE(packed_panel_width(w), 16);
+            QCOMPARE(packed_tile_rows(w), 4);
+        }
+#endif
+        QCOMPARE(packed_panel_width(), packed_panel_width(PanelWidth::wide));  // weights are packed wide
     }
 
     // Large weights start on a 2 MB boundary (marked for huge pages before the first touch); small
@@ -74,19 +106,22 @@ private slots:
         QTest::addColumn<int>("m");
         QTest::addColumn<int>("k");
         QTest::addColumn<int>("n");
-        for (int m : {1, 5, 12, 13, 197})
-            for (int k : {1, 7, 64, 256, 257, 600})
-                for (int n : {1, 17, 32, 33, 100})
-                    QTest::addRow("m%d_k%d_n%d", m, k, n) << m << k << n;
+        QTest::addColumn<PanelWidth>("width");
+        for (PanelWidth width : {PanelWidth::wide, PanelWidth::narrow})
+            for (int m : {1, 5, 8, 9, 12, 13, 197})
+                for (int k : {1, 7, 64, 384, 385, 800})
+                    for (int n : {1, 17, 32, 33, 48, 49, 100})
+                        QTest::addRow("%s_m%d_k%d_n%d", name_of(width), m, k, n) << m << k << n << width;
     }
     void matches_double_precision_on_remainder_shapes() {
         QFETCH(int, m);
         QFETCH(int, k);
         QFETCH(int, n);
+        QFETCH(PanelWidth, width);
         std::mt19937 rng(uint32_t(m * 1000003 + k * 1009 + n));
         const Matrix a = random_matrix(m, k, rng), b = random_matrix(k, n, rng);
         const RowVector bias = random_matrix(1, n, rng);
-        const PackedMatrix pb(b);
+        const PackedMatrix pb(b, width);
         Matrix c(m, n);
         gemm_packed(m, a.data(), k, pb, c.data(), n, {.bias = bias.data(), .alpha = 0.5f});
         QVERIFY2(max_rel_error(c, reference(a, b, bias, 0.5), k) < 2e-7, "product differs from the reference");
@@ -115,20 +150,24 @@ private slots:
         QTest::addColumn<int>("k");
         QTest::addColumn<int>("n");
         QTest::addColumn<bool>("gelu");
-        QTest::addRow("vit_qkv") << 197 << 768 << 2304 << false;
-        QTest::addRow("vit_fc1_gelu") << 197 << 768 << 3072 << true;
-        QTest::addRow("rows_in_chunks_odd_cols") << 601 << 1000 << 231 << true;
-        QTest::addRow("few_panels") << 50 << 200 << 64 << false;
+        QTest::addColumn<PanelWidth>("width");
+        for (PanelWidth width : {PanelWidth::wide, PanelWidth::narrow}) {
+            QTest::addRow("%s_vit_qkv", name_of(width)) << 197 << 768 << 2304 << false << width;
+            QTest::addRow("%s_vit_fc1_gelu", name_of(width)) << 197 << 768 << 3072 << true << width;
+            QTest::addRow("%s_rows_in_chunks_odd_cols", name_of(width)) << 601 << 1000 << 231 << true << width;
+            QTest::addRow("%s_few_panels", name_of(width)) << 50 << 200 << 64 << false << width;
+        }
     }
     void parallel_result_is_bit_identical_for_any_thread_count() {
         QFETCH(int, m);
         QFETCH(int, k);
         QFETCH(int, n);
         QFETCH(bool, gelu);
+        QFETCH(PanelWidth, width);
         std::mt19937 rng(uint32_t(4 + m + k + n));
         const Matrix a = random_matrix(m, k, rng), b = random_matrix(k, n, rng);
         const RowVector bias = random_matrix(1, n, rng);
-        const PackedMatrix pb(b);
+        const PackedMatrix pb(b, width);
         Matrix serial(m, n), parallel(m, n);
         gemm_packed(m, a.data(), k, pb, serial.data(), n, {.bias = bias.data(), .gelu = gelu});
         if (!gelu)
