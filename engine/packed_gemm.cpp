@@ -293,7 +293,7 @@ void run_block_of_width(int r0, int r1, int p0, int p1, const float* a, std::ptr
 void run_block(int r0, int r1, int p0, int p1, const float* a, std::ptrdiff_t lda, const PackedMatrix& b, float* c,
                std::ptrdiff_t ldc, const GemmOptions& o, const float* next_item = nullptr) {
     assert((!o.accumulate || o.alpha == 1.0f) && "gemm_packed: accumulate needs alpha == 1");
-    if (b.panel_width() == kWideWidth) run_block_of_width<kWideWidth>(r0, r1, p0, p1, a, lda, b, c, ldc, o, next_item);
+    if (b.panel_kind() == PanelWidth::wide) run_block_of_width<kWideWidth>(r0, r1, p0, p1, a, lda, b, c, ldc, o, next_item);
     else run_block_of_width<kNarrowWidth>(r0, r1, p0, p1, a, lda, b, c, ldc, o, next_item);
 }
 
@@ -312,7 +312,6 @@ void PackedMatrix::pack(const float* src, int rows, int cols, std::ptrdiff_t row
     rows_ = rows;
     cols_ = cols;
     kind_ = width;
-    width_ = W;
     panels_ = (cols + W - 1) / W;
     data_.resize(std::size_t(panels_) * std::size_t(rows) * W);
     for (int p = 0; p < panels_; ++p) {
@@ -334,9 +333,9 @@ Matrix PackedMatrix::unpack() const {
     Matrix m(rows_, cols_);
     for (int p = 0; p < panels_; ++p) {
         const float* s = panel(p);
-        const int c0 = p * width_, n = std::min(width_, cols_ - c0);
+        const int W = panel_width(), c0 = p * W, n = std::min(W, cols_ - c0);
         for (int r = 0; r < rows_; ++r)
-            for (int j = 0; j < n; ++j) m(r, c0 + j) = s[std::size_t(r) * width_ + j];
+            for (int j = 0; j < n; ++j) m(r, c0 + j) = s[std::size_t(r) * W + j];
     }
     return m;
 }

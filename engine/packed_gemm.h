@@ -45,15 +45,17 @@ public:
     int cols() const { return cols_; }
     int panels() const { return panels_; }
     PanelWidth panel_kind() const { return kind_; }
-    int panel_width() const { return width_; }  // packed_panel_width(panel_kind())
-    const float* panel(int p) const { return data_.data() + std::size_t(p) * std::size_t(rows_) * std::size_t(width_); }
+    int panel_width() const { return packed_panel_width(kind_); }
+    const float* panel(int p) const {
+        return data_.data() + std::size_t(p) * std::size_t(rows_) * std::size_t(panel_width());
+    }
     bool empty() const { return cols_ == 0; }
 
     // Back to a row-major [rows x cols] matrix (tests, debugging, editing weights by hand).
     Matrix unpack() const;
 
 private:
-    int rows_ = 0, cols_ = 0, panels_ = 0, width_ = packed_panel_width();
+    int rows_ = 0, cols_ = 0, panels_ = 0;
     PanelWidth kind_ = PanelWidth::wide;
     std::vector<float, HugePageAllocator<float>> data_;  // large weights on huge pages
 };
