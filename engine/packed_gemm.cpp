@@ -297,6 +297,54 @@ void run_block(int r0, int r1, int p0, int p1, const float* a, std::ptrdiff_t ld
     else run_block_of_width<kNarrowWidth>(r0, r1, p0, p1, a, lda, b, c, ldc, o, next_item);
 }
 
+// Copies a [rows x n] block whose element (r, j) is at src[r + j * col_stride] (a transpose: each
+// column contiguous) to dst[r * ldd + j]. A head's K^T and every weight at load time are packed this
+// way; read element by element, each of the n columns is a different cache line for every row.
+void copy_transposed(const float* src, int rows, int n, std::ptrdiff_t col_stride, float* dst, std::ptrdiff_t ldd) {
+    int r0 = 0;
+#if defined(__AVX512F__)
+    // 16 x 16 blocks: 16 columns loaded as vectors, transposed in registers, stored as 16 rows.
+    for (; r0 + 16 <= rows; r0 += 16) {
+        int j0 = 0;
+        for (; j0 + 16 <= n; j0 += 16) {
+            __m512 v[16], t[16];
+            for (int j = 0; j < 16; ++j) v[j] = _mm512_loadu_ps(src + r0 + (j0 + j) * col_stride);
+            // Pairs of columns interleaved within each 128-bit lane: t[2i] holds (v[2i], v[2i+1]) of
+            // rows 4L, 4L+1, t[2i+1] of rows 4L+2, 4L+3, for lane L.
+            for (int i = 0; i < 8; ++i) {
+                t[2 * i] = _mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]);
+                t[2 * i + 1] = _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]);
+            }
+            // Groups of four columns: v[4g + q] holds columns 4g..4g+3 of row 4L + q, lane L.
+            for (int g = 0; g < 4; ++g) {
+                const __m512d lo = _mm512_castps_pd(t[4 * g]), lo2 = _mm512_castps_pd(t[4 * g + 2]);
+                const __m512d hi = _mm512_castps_pd(t[4 * g + 1]), hi2 = _mm512_castps_pd(t[4 * g + 3]);
+                v[4 * g + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(lo, lo2));
+                v[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(lo, lo2));
+                v[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(hi, hi2));
+                v[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(hi, hi2));
+            }
+            // Lanes gathered: row 4L + q is lane L of v[q], v[4 + q], v[8 + q], v[12 + q].
+            for (int q = 0; q < 4; ++q) {
+                const __m512 even01 = _mm512_shuffle_f32x4(v[q], v[4 + q], 0x88);  // lanes 0, 2 of each
+                const __m512 odd01 = _mm512_shuffle_f32x4(v[q], v[4 + q], 0xDD);   // lanes 1, 3 of each
+                const __m512 even23 = _mm512_shuffle_f32x4(v[8 + q], v[12 + q], 0x88);
+                const __m512 odd23 = _mm512_shuffle_f32x4(v[8 + q], v[12 + q], 0xDD);
+                float* d = dst + std::ptrdiff_t(r0 + q) * ldd + j0;
+                _mm512_storeu_ps(d + 0 * ldd, _mm512_shuffle_f32x4(even01, even23, 0x88));   // row 4*0 + q
+                _mm512_storeu_ps(d + 4 * ldd, _mm512_shuffle_f32x4(odd01, odd23, 0x88));     // row 4*1 + q
+                _mm512_storeu_ps(d + 8 * ldd, _mm512_shuffle_f32x4(even01, even23, 0xDD));   // row 4*2 + q
+                _mm512_storeu_ps(d + 12 * ldd, _mm512_shuffle_f32x4(odd01, odd23, 0xDD));    // row 4*3 + q
+            }
+        }
+        for (int r = r0; r < r0 + 16; ++r)
+            for (int j = j0; j < n; ++j) dst[std::ptrdiff_t(r) * ldd + j] = src[r + j * col_stride];
+    }
+#endif
+    for (int r = r0; r < rows; ++r)
+        for (int j = 0; j < n; ++j) dst[std::ptrdiff_t(r) * ldd + j] = src[r + j * col_stride];
+}
+
 }  // namespace
 
 int packed_panel_width(PanelWidth width) { return width == PanelWidth::wide ? kWideWidth : kNarrowWidth; }
@@ -317,6 +365,11 @@ void PackedMatrix::pack(const float* src, int rows, int cols, std::ptrdiff_t row
     for (int p = 0; p < panels_; ++p) {
         float* dst = data_.data() + std::size_t(p) * std::size_t(rows) * W;
         const int c0 = p * W, n = std::min(W, cols - c0);
+        if (row_stride == 1 && col_stride != 1) {
+            copy_transposed(src + c0 * col_stride, rows, n, col_stride, dst, W);
+            for (int r = 0; r < rows; ++r) std::fill(dst + std::ptrdiff_t(r) * W + n, dst + std::ptrdiff_t(r + 1) * W, 0.0f);
+            continue;
+        }
         for (int r = 0; r < rows; ++r, dst += W) {
             const float* s = src + r * row_stride + c0 * col_stride;
             int j = 0;

@@ -102,6 +102,42 @@ private slots:
         QVERIFY(p.unpack() == Matrix(m.transpose()));
     }
 
+    // Transposed packing goes through 16 x 16 blocks transposed in registers (AVX-512) and element by
+    // element around them: shapes with whole blocks, partial ones on either side, and a source whose
+    // columns lie further apart than their length (a head's K^T inside the [N, 3D] QKV output:
+    // 64 rows, 197 columns, stride 2304). Every element in its place, the panels' padding zero.
+    void transposed_packing_in_blocks_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<PanelWidth>("width");
+        const int shapes[][3] = {{16, 16, 16}, {16, 16, 21}, {15, 17, 15}, {17, 15, 40}, {33, 50, 33},
+                                 {64, 197, 2304}, {31, 49, 64}, {48, 96, 48}, {1, 40, 3}, {40, 1, 40}};
+        for (PanelWidth width : {PanelWidth::wide, PanelWidth::narrow})
+            for (const auto& s : shapes)
+                QTest::addRow("%dx%d stride %d %s", s[0], s[1], s[2], width == PanelWidth::wide ? "wide" : "narrow")
+                    << s[0] << s[1] << s[2] << width;
+    }
+    void transposed_packing_in_blocks() {
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        QFETCH(int, stride);
+        QFETCH(PanelWidth, width);
+        std::mt19937 rng(uint32_t(rows * 1000 + cols));
+        std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+        std::vector<float> src(std::size_t(cols) * std::size_t(stride));
+        for (float& v : src) v = u(rng);
+        PackedMatrix p;
+        p.pack(src.data(), rows, cols, 1, stride, width);  // element (r, c) at src[r + c * stride]
+        Matrix want(rows, cols);
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c) want(r, c) = src[std::size_t(r) + std::size_t(c) * std::size_t(stride)];
+        QVERIFY(p.unpack() == want);
+        const int w = p.panel_width(), last = cols - (p.panels() - 1) * w;
+        for (int r = 0; r < rows; ++r)
+            for (int j = last; j < w; ++j) QCOMPARE(p.panel(p.panels() - 1)[std::size_t(r) * w + j], 0.0f);
+    }
+
     void matches_double_precision_on_remainder_shapes_data() {
         QTest::addColumn<int>("m");
         QTest::addColumn<int>("k");
