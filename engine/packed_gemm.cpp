@@ -301,6 +301,10 @@ void run_block(int r0, int r1, int p0, int p1, const float* a, std::ptrdiff_t ld
 // column contiguous) to dst[r * ldd + j]. A head's K^T and every weight at load time are packed this
 // way; read element by element, each of the n columns is a different cache line for every row.
 void copy_transposed(const float* src, int rows, int n, std::ptrdiff_t col_stride, float* dst, std::ptrdiff_t ldd) {
+    auto by_element = [&](int r_begin, int r_end, int j_begin) {  // rows [r_begin, r_end), columns [j_begin, n)
+        for (int r = r_begin; r < r_end; ++r)
+            for (int j = j_begin; j < n; ++j) dst[std::ptrdiff_t(r) * ldd + j] = src[r + j * col_stride];
+    };
     int r0 = 0;
 #if defined(__AVX512F__)
     // 16 x 16 blocks: 16 columns loaded as vectors, transposed in registers, stored as 16 rows.
@@ -337,12 +341,10 @@ void copy_transposed(const float* src, int rows, int n, std::ptrdiff_t col_strid
                 _mm512_storeu_ps(d + 12 * ldd, _mm512_shuffle_f32x4(odd01, odd23, 0xDD));    // row 4*3 + q
             }
         }
-        for (int r = r0; r < r0 + 16; ++r)
-            for (int j = j0; j < n; ++j) dst[std::ptrdiff_t(r) * ldd + j] = src[r + j * col_stride];
+        by_element(r0, r0 + 16, j0);
     }
 #endif
-    for (int r = r0; r < rows; ++r)
-        for (int j = 0; j < n; ++j) dst[std::ptrdiff_t(r) * ldd + j] = src[r + j * col_stride];
+    by_element(r0, rows, 0);
 }
 
 }  // namespace
@@ -365,20 +367,17 @@ void PackedMatrix::pack(const float* src, int rows, int cols, std::ptrdiff_t row
     for (int p = 0; p < panels_; ++p) {
         float* dst = data_.data() + std::size_t(p) * std::size_t(rows) * W;
         const int c0 = p * W, n = std::min(W, cols - c0);
-        if (row_stride == 1 && col_stride != 1) {
+        if (row_stride == 1 && col_stride != 1)
             copy_transposed(src + c0 * col_stride, rows, n, col_stride, dst, W);
-            for (int r = 0; r < rows; ++r) std::fill(dst + std::ptrdiff_t(r) * W + n, dst + std::ptrdiff_t(r + 1) * W, 0.0f);
-            continue;
-        }
-        for (int r = 0; r < rows; ++r, dst += W) {
-            const float* s = src + r * row_stride + c0 * col_stride;
-            int j = 0;
-            if (col_stride == 1)
-                for (; j < n; ++j) dst[j] = s[j];
-            else
-                for (; j < n; ++j) dst[j] = s[j * col_stride];
-            for (; j < W; ++j) dst[j] = 0.0f;
-        }
+        else
+            for (int r = 0; r < rows; ++r) {
+                const float* s = src + r * row_stride + c0 * col_stride;
+                float* d = dst + std::ptrdiff_t(r) * W;
+                if (col_stride == 1) std::copy_n(s, n, d);
+                else
+                    for (int j = 0; j < n; ++j) d[j] = s[j * col_stride];
+            }
+        for (int r = 0; r < rows; ++r) std::fill(dst + std::ptrdiff_t(r) * W + n, dst + std::ptrdiff_t(r + 1) * W, 0.0f);
     }
 }
 
