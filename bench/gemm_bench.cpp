@@ -53,6 +53,21 @@ void usage() {
         "  faster probe (median and range over the rounds) and as a ratio of times.\n");
 }
 
+// One product as the engine runs it in a ViT block: bias, and GELU after fc1.
+void our_product(const Shape& sh, const Matrix& in, const PackedMatrix& w, const RowVector& bias, Matrix& out) {
+    GemmOptions o;
+    o.bias = bias.data();
+    o.gelu = sh.gelu;
+    gemm_packed_parallel(sh.m, in.data(), sh.k, w, out.data(), sh.n, o);
+}
+
+// The same product through Eigen (OpenBLAS's sgemm in a VITSCOPE_BLAS build).
+void peer_product(const Shape& sh, const Matrix& in, const Matrix& w, const RowVector& bias, Matrix& out) {
+    out.noalias() = in * w;
+    out.rowwise() += bias;
+    if (sh.gelu) out = 0.5f * out.array() * (1.0f + (out.array() * 0.70710678118654752440f).erf());
+}
+
 // --peer: for every product, in each round, the fp32 probe, ours (the first panel layout), the probe,
 // the peer's, the probe; each product's rate over the faster of the two probes around it.
 int run_peer(const Shape* shapes, const std::vector<Matrix>& inputs, std::vector<Matrix>& outputs,
@@ -80,20 +95,13 @@ int run_peer(const Shape* shapes, const std::vector<Matrix>& inputs, std::vector
             const double flop = 2.0 * sh.m * sh.k * sh.n * double(packed[size_t(s)].size());
             const double p0 = cli::measure_fp32_peak(threads).gflops;
             const double ours = seconds_of([&] {
-                GemmOptions o;
-                o.bias = biases[size_t(s)].data();
-                o.gelu = sh.gelu;
                 for (const PackedMatrix& w : packed[size_t(s)])
-                    gemm_packed_parallel(sh.m, inputs[size_t(s)].data(), sh.k, w, outputs[size_t(s)].data(), sh.n, o);
+                    our_product(sh, inputs[size_t(s)], w, biases[size_t(s)], outputs[size_t(s)]);
             });
             const double p1 = cli::measure_fp32_peak(threads).gflops;
             const double theirs = seconds_of([&] {
-                Matrix& out = outputs[size_t(s)];
-                for (const Matrix& w : plain[size_t(s)]) {
-                    out.noalias() = inputs[size_t(s)] * w;
-                    out.rowwise() += biases[size_t(s)];
-                    if (sh.gelu) out = 0.5f * out.array() * (1.0f + (out.array() * 0.70710678118654752440f).erf());
-                }
+                for (const Matrix& w : plain[size_t(s)])
+                    peer_product(sh, inputs[size_t(s)], w, biases[size_t(s)], outputs[size_t(s)]);
             });
             const double p2 = cli::measure_fp32_peak(threads).gflops;
             ours_fraction[s].push_back(flop / ours / 1e9 / std::max(p0, p1));
@@ -120,15 +128,9 @@ int run_peer(const Shape* shapes, const std::vector<Matrix>& inputs, std::vector
                     summary(ours_fraction[s], "%.3f (%.3f-%.3f)").c_str(),
                     summary(peer_fraction[s], "%.3f (%.3f-%.3f)").c_str(),
                     summary(time_ratio[s], "%.2fx (%.2f-%.2f)").c_str());
-        GemmOptions o;
-        o.bias = biases[size_t(s)].data();
-        o.gelu = shapes[s].gelu;
-        Matrix ours(shapes[s].m, shapes[s].n);
-        gemm_packed_parallel(shapes[s].m, inputs[size_t(s)].data(), shapes[s].k, packed[size_t(s)][0], ours.data(),
-                             shapes[s].n, o);
-        Matrix theirs = inputs[size_t(s)] * plain[size_t(s)][0];
-        theirs.rowwise() += biases[size_t(s)];
-        if (shapes[s].gelu) theirs = 0.5f * theirs.array() * (1.0f + (theirs.array() * 0.70710678118654752440f).erf());
+        Matrix ours(shapes[s].m, shapes[s].n), theirs(shapes[s].m, shapes[s].n);
+        our_product(shapes[s], inputs[size_t(s)], packed[size_t(s)][0], biases[size_t(s)], ours);
+        peer_product(shapes[s], inputs[size_t(s)], plain[size_t(s)][0], biases[size_t(s)], theirs);
         largest_difference = std::max(largest_difference, (ours - theirs).cwiseAbs().maxCoeff());
     }
     std::printf("largest |vitscope - peer| over the four outputs: %.2g\n", largest_difference);
@@ -223,12 +225,8 @@ int main(int argc, char** argv) {
             for (int c = 0; c < copies; ++c)
                 for (int s = 0; s < 4; ++s) {
                     const Shape& sh = shapes[s];
-                    GemmOptions o;
-                    o.bias = biases[s].data();
-                    o.gelu = sh.gelu;
                     const auto t0 = std::chrono::steady_clock::now();
-                    gemm_packed_parallel(sh.m, inputs[s].data(), sh.k, weights[size_t(v)][size_t(s)][size_t(c)],
-                                         outputs[s].data(), sh.n, o);
+                    our_product(sh, inputs[s], weights[size_t(v)][size_t(s)][size_t(c)], biases[s], outputs[s]);
                     seconds[s] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 }
             for (int s = 0; s < 4; ++s)
